@@ -1,0 +1,50 @@
+# ctctdash — the two commands a newcomer needs are `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+MANAGE := $(BIN)/python manage.py
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint fmt spec ops bench install clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+run: $(STAMP)
+	@mkdir -p var
+	$(MANAGE) migrate --noinput
+	$(MANAGE) bootstrap_demo
+	$(BIN)/python scripts/run_all.py
+
+test: $(STAMP)
+	DJANGO_SETTINGS_MODULE=ctctdash.settings.test $(BIN)/pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+	DJANGO_SETTINGS_MODULE=ctctdash.settings.test $(MANAGE) check
+	DJANGO_SETTINGS_MODULE=ctctdash.settings.test $(MANAGE) makemigrations --check --dry-run
+
+fmt: $(STAMP)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+spec: $(STAMP)
+	$(BIN)/python scripts/derive_spec.py
+
+ops: $(STAMP)
+	@$(MANAGE) v3_ops
+
+bench: $(STAMP)
+	@for b in bench/bench_*.py; do [ -e "$$b" ] && $(BIN)/python "$$b"; done; true
+
+clean:
+	rm -rf var/test .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""Dashboard accounts: sign-in, workspaces, members and Constant Contact connections."""

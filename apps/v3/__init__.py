@@ -1,0 +1,1 @@
+"""The built-in Constant Contact V3 service: its models, endpoints and authorization server."""

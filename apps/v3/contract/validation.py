@@ -1,0 +1,121 @@
+"""Checking a V3 response against the spec: its status code and its body.
+
+Every V3 test goes through :func:`validate_response`, so a response the spec would not allow
+fails the test that saw it.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from typing import Any
+
+import jsonschema
+from jsonschema import Draft4Validator
+
+from .spec import Operation, load_spec, match_operation
+
+# The spec defines its error envelopes but references them from no response (SPEC-NOTES), so
+# error bodies are checked against the definition each status uses: the object form for
+# authorization failures, the array form for everything else.
+AUTHORIZATION_ERROR_STATUSES = {"401"}
+# Statuses the gate or the framework may answer on any operation whether or not the operation
+# lists them: authorization and rate limiting apply everywhere (see docs/decisions.md).
+UNIVERSAL_STATUSES = {"401", "403", "429"}
+
+
+class ContractViolation(AssertionError):
+    """A response that the spec does not allow."""
+
+
+@cache
+def _validator(schema_json: str) -> Draft4Validator:
+    schema = json.loads(schema_json)
+    schema = {**schema, "definitions": load_spec()["definitions"]}
+    return Draft4Validator(schema, format_checker=Draft4Validator.FORMAT_CHECKER)
+
+
+def _check(schema: dict[str, Any], body: Any, where: str) -> None:
+    errors = sorted(_validator(json.dumps(schema, sort_keys=True)).iter_errors(body), key=lambda e: list(e.path))
+    if errors:
+        lines = [f"{'/'.join(map(str, e.absolute_path)) or '<root>'}: {e.message}" for e in errors[:10]]
+        raise ContractViolation(f"{where}: body does not match the spec:\n  " + "\n  ".join(lines))
+
+
+def error_schema(operation: Operation, status: str) -> dict[str, Any]:
+    """The envelope an error response of ``operation`` must have."""
+    if status in AUTHORIZATION_ERROR_STATUSES:
+        return {"$ref": "#/definitions/AuthorizationErrorSchema"}
+    if operation.tag.endswith("Reporting"):
+        return {"$ref": "#/definitions/StatsError"}
+    return {
+        "allOf": [
+            {"$ref": "#/definitions/APIErrorSchema"},
+            {"minItems": 1, "items": {"required": ["error_key", "error_message"]}},
+        ]
+    }
+
+
+def validate_response(
+    method: str,
+    path: str,
+    status: int,
+    body: Any,
+    content_type: str | None = None,
+) -> Operation:
+    """Raise :class:`ContractViolation` unless the spec allows this response; return its operation.
+
+    ``body`` is the decoded JSON body (or None for an empty one, or a str for non-JSON bodies).
+    """
+    operation = match_operation(method, path)
+    if operation is None:
+        raise ContractViolation(f"{method} {path}: no such operation in the spec")
+    where = f"{operation.operation_id} ({method} {path}) -> {status}"
+    code = str(status)
+    declared = operation.responses.get(code)
+    if declared is None and code not in UNIVERSAL_STATUSES:
+        raise ContractViolation(f"{where}: status {code} is not declared (declared: {sorted(operation.responses)})")
+    if status >= 400:
+        _check(error_schema(operation, code), body, where)
+        return operation
+    schema = (declared or {}).get("schema")
+    if schema is None:
+        if body not in (None, "", b""):
+            raise ContractViolation(f"{where}: the spec declares no body, got {body!r:.200}")
+        return operation
+    if content_type and "json" not in content_type and schema.get("type") == "string":
+        return operation  # text/csv downloads and the like
+    _check(schema, body, where)
+    return operation
+
+
+def validate_django_response(response: Any, method: str | None = None, path: str | None = None) -> Operation:
+    """Validate a Django test-client or ``requests`` response; method and path come from its request."""
+    if hasattr(response, "wsgi_request"):
+        method = method or response.wsgi_request.method
+        path = path or response.wsgi_request.path
+        raw = response.content
+        content_type = response.get("Content-Type")
+        status = response.status_code
+    else:  # requests.Response
+        method = method or response.request.method
+        from urllib.parse import urlsplit
+
+        path = path or urlsplit(response.request.url).path
+        raw = response.content
+        content_type = response.headers.get("Content-Type")
+        status = response.status_code
+    body: Any = None
+    if raw:
+        if content_type and "json" in content_type:
+            try:
+                body = json.loads(raw)
+            except ValueError as exc:
+                raise ContractViolation(f"{method} {path}: body is not JSON: {exc}") from exc
+        else:
+            body = raw.decode("utf-8", "replace")
+    assert method is not None and path is not None
+    return validate_response(method, path, status, body, content_type)
+
+
+__all__ = ["ContractViolation", "jsonschema", "validate_django_response", "validate_response"]

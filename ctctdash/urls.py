@@ -1,0 +1,12 @@
+"""Top-level routes: the V3 service under /v3/, its authorization server, the dashboard."""
+
+from __future__ import annotations
+
+from django.urls import include, path
+
+from apps.accounts import views as account_views
+
+urlpatterns = [
+    path("v3/", include(("apps.v3.urls", "v3"), namespace="v3")),
+    path("", account_views.home, name="home"),
+]
