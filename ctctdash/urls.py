@@ -10,3 +10,6 @@ urlpatterns = [
     path("v3/", include(("apps.v3.urls", "v3"), namespace="v3")),
     path("", account_views.home, name="home"),
 ]
+
+handler404 = "ctctdash.errors.handler404"
+handler500 = "ctctdash.errors.handler500"

@@ -1,11 +1,13 @@
-"""Routes of the V3 service under ``/v3/``, one include per spec tag."""
+"""Routes of the V3 service under ``/v3/``, grouped by spec tag."""
 
 from __future__ import annotations
 
 from django.urls import path
 
-from .endpoints import meta
+from .endpoints import account_services, meta
 
 urlpatterns = [
     path("swagger.json", meta.swagger_json, name="swagger-json"),
+    # Account Services
+    path("account/user/privileges", account_services.UserPrivilegesView.as_view()),
 ]

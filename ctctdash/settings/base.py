@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .environment import env, read, read_bool
+from .environment import db_url, env, read, read_bool, url
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(read("CTCTDASH_VAR_DIR", env.str, default=str(BASE_DIR / "var")))
@@ -75,13 +75,13 @@ TEMPLATES = [
 # Data: the database, the cache
 # ---------------------------------------------------------------------------------------------
 DATABASES = {
-    "default": read("DATABASE_URL", env.db_url, default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
+    "default": read("DATABASE_URL", db_url, default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
 }
 DATABASES["default"].setdefault("CONN_MAX_AGE", 0)
 
 # Rate limits are counted in the cache, so it must be shared by every process: Redis when
 # REDIS_URL is set, otherwise a file cache under var/ that all local processes see.
-REDIS_URL = read("REDIS_URL", env.str, default="")
+REDIS_URL = read("REDIS_URL", url, schemes=["redis", "rediss", "unix"], default="")
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
@@ -131,7 +131,7 @@ DEFAULT_FROM_EMAIL = read("DEFAULT_FROM_EMAIL", env.str, default="ctctdash <nore
 # ---------------------------------------------------------------------------------------------
 # Celery (CELERY_ namespace, read by ctctdash/celery.py)
 # ---------------------------------------------------------------------------------------------
-CELERY_BROKER_URL = read("CELERY_BROKER_URL", env.str, default="filesystem://")
+CELERY_BROKER_URL = read("CELERY_BROKER_URL", url, default="filesystem://")
 CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {}
 if CELERY_BROKER_URL == "filesystem://":
     # The embedded default: a broker made of files under var/, so `make run` needs no server.
@@ -154,7 +154,7 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # ---------------------------------------------------------------------------------------------
 # The built-in V3 service and where the dashboard finds it
 # ---------------------------------------------------------------------------------------------
-SITE_URL = read("CTCTDASH_SITE_URL", env.str, default="http://127.0.0.1:8000").rstrip("/")
+SITE_URL = read("CTCTDASH_SITE_URL", url, schemes=["http", "https"], default="http://127.0.0.1:8000").rstrip("/")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [],
@@ -170,3 +170,43 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": read("DJANGO_LOG_LEVEL", env.str, default="INFO")},
 }
+
+# ---------------------------------------------------------------------------------------------
+# The V3 authorization server (django-oauth-toolkit at Constant Contact's own paths)
+# ---------------------------------------------------------------------------------------------
+# RS256 key that signs access tokens. Unset outside production: a key is made once under var/.
+V3_JWT_PRIVATE_KEY = read("V3_JWT_PRIVATE_KEY", env.str, default="")
+V3_JWT_KEY_FILE = VAR_DIR / "jwt-signing-key.pem"
+V3_RATE_LIMIT_PER_SECOND = read("V3_RATE_LIMIT_PER_SECOND", env.int, default=4)
+V3_RATE_LIMIT_PER_DAY = read("V3_RATE_LIMIT_PER_DAY", env.int, default=10_000)
+V3_PARTNER_SCOPE = "v3api/general.partner"
+V3_ACCESS_TOKEN_LIFETIME = 24 * 60 * 60
+
+OAUTH2_PROVIDER = {
+    "SCOPES": {
+        "account_read": "Read account data",
+        "account_update": "Modify account data",
+        "contact_data": "Read or modify contact data",
+        "campaign_data": "Read or modify email campaign data",
+        "offline_access": "Stay connected (refresh tokens)",
+        V3_PARTNER_SCOPE: "General partner API methods",
+    },
+    "DEFAULT_SCOPES": ["account_read"],
+    "ACCESS_TOKEN_EXPIRE_SECONDS": V3_ACCESS_TOKEN_LIFETIME,
+    "AUTHORIZATION_CODE_EXPIRE_SECONDS": 300,
+    "ACCESS_TOKEN_GENERATOR": "apps.v3.oauth.tokens.generate_access_token",
+    "OAUTH2_VALIDATOR_CLASS": "apps.v3.oauth.validators.V3OAuth2Validator",
+    "OAUTH2_SERVER_CLASS": "apps.v3.oauth.server.V3Server",
+    "ROTATE_REFRESH_TOKEN": True,
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
+    "REFRESH_TOKEN_GRACE_PERIOD_SECONDS": 0,
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["http", "https"],
+    "REQUEST_APPROVAL_PROMPT": "force",
+}
+# Named explicitly so migrations that point at these swappable models can be written.
+# (Model labels, not secrets: S105 misreads "TOKEN" in the names.)
+OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
+OAUTH2_PROVIDER_ACCESS_TOKEN_MODEL = "oauth2_provider.AccessToken"  # noqa: S105
+OAUTH2_PROVIDER_REFRESH_TOKEN_MODEL = "oauth2_provider.RefreshToken"  # noqa: S105
+OAUTH2_PROVIDER_GRANT_MODEL = "oauth2_provider.Grant"
+OAUTH2_PROVIDER_ID_TOKEN_MODEL = "oauth2_provider.IDToken"  # noqa: S105

@@ -12,3 +12,4 @@ from .base import *  # noqa: E402,F403
 
 WHITENOISE_USE_FINDERS = True
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
+VAR_DIR.mkdir(parents=True, exist_ok=True)  # noqa: F405 - SQLite, the file broker and the cache live here

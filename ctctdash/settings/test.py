@@ -21,3 +21,8 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast; te
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
 WHITENOISE_USE_FINDERS = True
+
+# Tests fire many requests a second from one application; the rate-limit tests lower these.
+V3_RATE_LIMIT_PER_SECOND = 100_000
+V3_RATE_LIMIT_PER_DAY = 10_000_000
+VAR_DIR.mkdir(parents=True, exist_ok=True)  # noqa: F405 - the SQLite test database lives here

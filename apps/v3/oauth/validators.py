@@ -1,0 +1,56 @@
+"""The request validator: django-oauth-toolkit's, with Constant Contact's rules on top."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from oauth2_provider.models import AccessToken, Application, RefreshToken
+from oauth2_provider.oauth2_validators import OAuth2Validator
+from oauthlib.common import Request
+
+from apps.v3.models.oauth import CodeExchange
+
+
+def _digest(code: str) -> str:
+    return hashlib.sha256(code.encode()).hexdigest()
+
+
+class V3OAuth2Validator(OAuth2Validator):
+    """PKCE for public clients, refresh tokens only with ``offline_access``, code replay revokes."""
+
+    def is_pkce_required(self, client_id: str, request: Request) -> bool:
+        """Public clients cannot keep a secret, so they must prove possession with PKCE."""
+        app = Application.objects.filter(client_id=client_id).only("client_type").first()
+        return app is not None and app.client_type == Application.CLIENT_PUBLIC
+
+    def save_bearer_token(self, token: dict[str, Any], request: Request, *args: Any, **kwargs: Any) -> Any:
+        """Drop the refresh token unless ``offline_access`` was granted; remember which code made what."""
+        if "offline_access" not in (request.scopes or []):
+            token.pop("refresh_token", None)
+        result = super().save_bearer_token(token, request, *args, **kwargs)
+        if request.grant_type == "authorization_code" and request.code:
+            access = AccessToken.objects.filter(token_checksum=_digest(token["access_token"])).first()
+            if access is not None:
+                CodeExchange.objects.create(code_digest=_digest(request.code), access_token_id=access.pk)
+        return result
+
+    def validate_code(
+        self, client_id: str, code: str, client: Any, request: Request, *args: Any, **kwargs: Any
+    ) -> bool:
+        """A code used twice is refused, and every token its first use produced is revoked (RFC 6749 §4.1.2)."""
+        if super().validate_code(client_id, code, client, request, *args, **kwargs):
+            return True
+        self._revoke_tokens_from(code)
+        return False
+
+    @staticmethod
+    def _revoke_tokens_from(code: str) -> None:
+        exchanges = CodeExchange.objects.filter(code_digest=_digest(code))
+        token_ids = list(exchanges.values_list("access_token_id", flat=True))
+        if not token_ids:
+            return
+        for refresh in RefreshToken.objects.filter(access_token_id__in=token_ids, revoked__isnull=True):
+            refresh.revoke()
+        for access in AccessToken.objects.filter(id__in=token_ids):
+            access.revoke()
