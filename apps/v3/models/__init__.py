@@ -10,9 +10,28 @@ from .accounts import (
     PhysicalAddress,
     Role,
 )
+from .contacts import Contact, ContactAddress, ContactNote, ContactPhone, PermissionToSend, SmsPermission
+from .custom_fields import CustomField, CustomFieldChoice, CustomFieldValue
+from .lists import ContactList, ListMembership
 from .oauth import CodeExchange
+from .segments import Segment
+from .tags import Tag, Tagging
 
 __all__ = [
+    "Contact",
+    "ContactAddress",
+    "ContactList",
+    "ContactNote",
+    "ContactPhone",
+    "CustomField",
+    "CustomFieldChoice",
+    "CustomFieldValue",
+    "ListMembership",
+    "PermissionToSend",
+    "Segment",
+    "SmsPermission",
+    "Tag",
+    "Tagging",
     "PRIVILEGE_IDS",
     "ROLE_PRIVILEGES",
     "Account",

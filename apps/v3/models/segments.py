@@ -1,0 +1,29 @@
+"""Segments: saved criteria that select an account's contacts."""
+
+from __future__ import annotations
+
+from django.db import models
+
+from .accounts import Account
+
+
+class Segment(models.Model):
+    """Named criteria (JSON text, as the spec carries it) evaluated when contacts are listed."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="segments")
+    name = models.CharField(max_length=255)
+    segment_criteria = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    edited_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["account", "name"], name="v3_segment_name_unique")]
+        indexes = [models.Index(fields=["account", "id"], name="v3_segment_acct_id")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def segment_id(self) -> int:
+        """The spec's integer id is the row id."""
+        return int(self.pk)

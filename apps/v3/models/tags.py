@@ -1,0 +1,41 @@
+"""Tags an account defines and the taggings that put them on contacts."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.db import models
+
+from .accounts import Account
+from .base import TimestampedModel
+from .contacts import Contact
+
+
+class Tag(TimestampedModel):
+    """A label for contacts; names are unique within an account."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="tags")
+    tag_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    name = models.CharField(max_length=255)
+    tag_source = models.CharField(max_length=50, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["account", "name"], name="v3_tag_name_unique")]
+        indexes = [models.Index(fields=["account", "id"], name="v3_tag_acct_id")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Tagging(models.Model):
+    """A tag on a contact."""
+
+    contact = models.ForeignKey(Contact, on_delete=models.CASCADE, related_name="taggings")
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="taggings")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["tag", "contact"], name="v3_tagging_unique_pair")]
+
+    def __str__(self) -> str:
+        return f"{self.tag_id} on {self.contact_id}"
