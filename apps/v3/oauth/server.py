@@ -41,6 +41,7 @@ class JWTBearerGrant(GrantTypeBase):
             headers.update(exc.headers)
             return headers, exc.json, exc.status_code
         token = token_handler.create_token(request, refresh_token=False)
+        self.request_validator.save_token(token, request)
         return headers, json.dumps(token), 200
 
     def validate_token_request(self, request: Request) -> None:

@@ -48,6 +48,14 @@ def decode(token: str) -> dict[str, Any]:
     return claims
 
 
+def _partner_of(client: Any) -> Any:
+    from apps.v3.models import Partner
+
+    if client is None or getattr(client, "pk", None) is None:
+        return None
+    return Partner.objects.filter(application_id=client.pk).first()
+
+
 def generate_access_token(request: Request) -> str:
     """oauthlib token generator (``ACCESS_TOKEN_GENERATOR``): the JWT for this grant."""
     from apps.v3.services.identity import account_for_token_request
@@ -61,7 +69,7 @@ def generate_access_token(request: Request) -> str:
     account = account_for_token_request(request)
     if account is not None:
         claims["account"] = account.encoded_account_id
-    partner = getattr(request, "partner", None)
+    partner = getattr(request, "partner", None) or _partner_of(request.client)
     if partner is not None:
         claims["partner"] = partner.encoded_partner_id
     lifetime = int(getattr(request, "expires_in", 0) or settings.V3_ACCESS_TOKEN_LIFETIME)

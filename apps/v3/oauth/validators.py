@@ -5,11 +5,17 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
+from django.conf import settings
 from oauth2_provider.models import AccessToken, Application, RefreshToken
 from oauth2_provider.oauth2_validators import OAuth2Validator
 from oauthlib.common import Request
 
-from apps.v3.models.oauth import CodeExchange
+from apps.v3.models import CodeExchange, Partner
+
+
+def _is_partner_application(client: Any) -> bool:
+    pk = getattr(client, "pk", None)
+    return pk is not None and Partner.objects.filter(application_id=pk).exists()
 
 
 def _digest(code: str) -> str:
@@ -23,6 +29,23 @@ class V3OAuth2Validator(OAuth2Validator):
         """Public clients cannot keep a secret, so they must prove possession with PKCE."""
         app = Application.objects.filter(client_id=client_id).only("client_type").first()
         return app is not None and app.client_type == Application.CLIENT_PUBLIC
+
+    def get_default_scopes(self, client_id: str, request: Request, *args: Any, **kwargs: Any) -> list[str]:
+        """Partners get the partner scope; everyone else the settings' default."""
+        if _is_partner_application(request.client):
+            return [settings.V3_PARTNER_SCOPE]
+        return list(super().get_default_scopes(client_id, request, *args, **kwargs))
+
+    def validate_scopes(
+        self, client_id: str, scopes: list[str], client: Any, request: Request, *args: Any, **kwargs: Any
+    ) -> bool:
+        """The partner scope is for partner applications only, and account scopes are not for them."""
+        partner_scope = settings.V3_PARTNER_SCOPE
+        if _is_partner_application(client):
+            return set(scopes) <= {partner_scope}
+        if partner_scope in scopes:
+            return False
+        return bool(super().validate_scopes(client_id, scopes, client, request, *args, **kwargs))
 
     def save_bearer_token(self, token: dict[str, Any], request: Request, *args: Any, **kwargs: Any) -> Any:
         """Drop the refresh token unless ``offline_access`` was granted; remember which code made what."""

@@ -1,0 +1,112 @@
+"""The authorization server's pages and endpoints, at Constant Contact's own paths."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import views as auth_views
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.decorators import method_decorator
+from django.views import View
+from django.views.decorators.csrf import csrf_exempt
+from oauth2_provider import views as dot
+from oauth2_provider.oauth2_backends import get_oauthlib_core
+from oauth2_provider.views.introspect import IntrospectTokenView
+
+from . import keys
+from .server import PartnerServer
+
+LOGIN_URL = "/oauth2/login/"
+
+
+class LoginView(auth_views.LoginView):
+    """The service's own sign-in page, shown before consent."""
+
+    template_name = "v3/oauth/login.html"
+    redirect_authenticated_user = True
+
+
+class LogoutView(auth_views.LogoutView):
+    """Sign out of the service."""
+
+    next_page = LOGIN_URL
+
+
+class AuthorizeView(dot.AuthorizationView):
+    """``/oauth2/default/v1/authorize``: the consent page naming the application and each scope."""
+
+    template_name = "v3/oauth/authorize.html"
+    login_url = LOGIN_URL
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["scope_items"] = list(
+            zip(context.get("scopes", []), context.get("scopes_descriptions", []), strict=False)
+        )
+        return context
+
+
+class TokenView(dot.TokenView):
+    """``/oauth2/default/v1/token``: code, refresh and client-credential grants."""
+
+
+class RevokeView(dot.RevokeTokenView):
+    """``/oauth2/default/v1/revoke`` (RFC 7009)."""
+
+
+@method_decorator(csrf_exempt, name="dispatch")
+class IntrospectView(View):
+    """``/oauth2/default/v1/introspect`` (RFC 7662): the calling client authenticates itself."""
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        if not get_oauthlib_core().authenticate_client(request):
+            return JsonResponse({"error": "invalid_client"}, status=401)
+        response: HttpResponse = IntrospectTokenView.get_token_response(request.POST.get("token"))
+        return response
+
+
+def jwks_view(request: HttpRequest) -> JsonResponse:
+    """``/oauth2/default/v1/keys``: the public keys access tokens verify against."""
+    return JsonResponse(keys.jwks())
+
+
+class PartnerTokenView(dot.TokenView):
+    """``/partners/oauth2/default/v1/token``: one-hour partner tokens (client credentials, JWT bearer)."""
+
+    server_class = PartnerServer
+
+
+class DeveloperMixin:
+    """Developer pages sign in at the service's own login page."""
+
+    login_url = LOGIN_URL
+
+
+class ApplicationList(DeveloperMixin, dot.ApplicationList):
+    """The signed-in user's registered applications."""
+
+    template_name = "v3/developer/application_list.html"
+
+
+class ApplicationRegistration(DeveloperMixin, dot.ApplicationRegistration):
+    """Register an application; the generated secret is shown on this form only."""
+
+    template_name = "v3/developer/application_form.html"
+
+
+class ApplicationDetail(DeveloperMixin, dot.ApplicationDetail):
+    """One application: its client id (the API key), type and redirect URIs."""
+
+    template_name = "v3/developer/application_detail.html"
+
+
+class ApplicationUpdate(DeveloperMixin, dot.ApplicationUpdate):
+    """Change an application's name, type or redirect URIs."""
+
+    template_name = "v3/developer/application_form.html"
+
+
+class ApplicationDelete(DeveloperMixin, dot.ApplicationDelete):
+    """Delete an application after confirmation; its tokens go with it."""
+
+    template_name = "v3/developer/application_confirm_delete.html"

@@ -1,0 +1,320 @@
+"""The authorization server over real HTTP, with requests-oauthlib as the client."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from datetime import timedelta
+from typing import Any
+from urllib.parse import parse_qs, urljoin, urlsplit
+
+import jwt
+import pytest
+import requests
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from django.test import Client
+from django.utils import timezone
+from oauth2_provider.models import AccessToken, Application
+from oauthlib.oauth2 import InvalidGrantError
+from requests_oauthlib import OAuth2Session
+
+from apps.v3.contract import validate_django_response
+from apps.v3.models import Partner
+from apps.v3.oauth import tokens
+from apps.v3.services.provisioning import api_key_digest
+
+from .factories import MembershipFactory
+from .oauth_browser import authorize, consent_page, form_fields
+
+REDIRECT = "http://127.0.0.1:9999/callback"
+PASSWORD = "correct horse battery"
+SECRET = "s3cret-for-tests"
+
+
+@pytest.fixture(autouse=True)
+def _plain_http(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The live server speaks plain HTTP on loopback; oauthlib refuses that unless told.
+    monkeypatch.setenv("OAUTHLIB_INSECURE_TRANSPORT", "1")
+
+
+@pytest.fixture
+def server(live_server: Any) -> str:
+    return str(live_server.url)
+
+
+@pytest.fixture
+def owner(transactional_db: Any) -> Any:
+    return MembershipFactory()
+
+
+def make_app(client_type: str = Application.CLIENT_CONFIDENTIAL, **kw: Any) -> Application:
+    return Application.objects.create(
+        name=kw.pop("name", "Test Integration"),
+        client_type=client_type,
+        authorization_grant_type=kw.pop("grant", Application.GRANT_AUTHORIZATION_CODE),
+        redirect_uris=REDIRECT,
+        client_secret=SECRET if client_type == Application.CLIENT_CONFIDENTIAL else "",
+        **kw,
+    )
+
+
+def v3_get(server: str, token: str, path: str = "/v3/account/user/privileges", **headers: str) -> requests.Response:
+    response = requests.get(server + path, headers={"Authorization": f"Bearer {token}", **headers}, timeout=10)
+    validate_django_response(response)
+    return response
+
+
+def session_for(app: Application, scopes: list[str], pkce: bool = True) -> OAuth2Session:
+    return OAuth2Session(app.client_id, redirect_uri=REDIRECT, scope=scopes, pkce="S256" if pkce else None)
+
+
+def run_code_flow(server: str, owner: Any, app: Application, scopes: list[str]) -> tuple[OAuth2Session, str, dict]:
+    oauth = session_for(app, scopes)
+    url, state = oauth.authorization_url(server + "/oauth2/default/v1/authorize")
+    redirect = authorize(url, owner.user.username, PASSWORD)
+    location = redirect.headers["Location"]
+    assert parse_qs(urlsplit(location).query)["state"] == [state]
+    token = oauth.fetch_token(
+        server + "/oauth2/default/v1/token",
+        authorization_response=location,
+        client_secret=SECRET if app.client_type == Application.CLIENT_CONFIDENTIAL else None,
+        include_client_id=True,
+    )
+    return oauth, location, token
+
+
+def test_code_flow_with_pkce_gives_a_working_jwt(server: str, owner: Any) -> None:
+    app = make_app()
+    oauth, _, token = run_code_flow(server, owner, app, ["account_read", "contact_data"])
+    assert "refresh_token" not in token, "no offline_access, no refresh token"
+    assert token["expires_in"] == 86400
+    response = v3_get(server, token["access_token"])
+    assert response.status_code == 200
+    # The token verifies against the published key set, and names its account and scopes.
+    jwks = jwt.PyJWKClient(server + "/oauth2/default/v1/keys")
+    key = jwks.get_signing_key_from_jwt(token["access_token"])
+    claims = jwt.decode(token["access_token"], key.key, algorithms=["RS256"], audience="https://api.cc.email/v3")
+    assert claims["account"] == owner.account.encoded_account_id
+    assert set(claims["scp"]) == {"account_read", "contact_data"}
+    assert claims["cid"] == app.client_id
+    assert jwt.get_unverified_header(token["access_token"])["kid"] == key.key_id
+
+
+def test_consent_page_names_the_application_and_each_scope(server: str, owner: Any) -> None:
+    app = make_app(name="Acme Sync")
+    url, _ = session_for(app, ["account_read", "contact_data"]).authorization_url(
+        server + "/oauth2/default/v1/authorize"
+    )
+    html = consent_page(url, owner.user.username, PASSWORD)
+    assert "Acme Sync" in html
+    assert "account_read" in html and "contact_data" in html
+
+
+def test_denied_consent_returns_access_denied_with_state(server: str, owner: Any) -> None:
+    app = make_app()
+    oauth = session_for(app, ["account_read"])
+    url, state = oauth.authorization_url(server + "/oauth2/default/v1/authorize")
+    query = parse_qs(urlsplit(authorize(url, owner.user.username, PASSWORD, allow=False).headers["Location"]).query)
+    assert query["error"] == ["access_denied"] and query["state"] == [state]
+
+
+def test_public_clients_need_s256_and_plain_is_refused(server: str, owner: Any) -> None:
+    app = make_app(Application.CLIENT_PUBLIC)
+    no_pkce = session_for(app, ["account_read"], pkce=False)
+    url, _ = no_pkce.authorization_url(server + "/oauth2/default/v1/authorize")
+    location = authorize_expecting_error(url, owner)
+    assert "code_challenge" in location or "invalid_request" in location
+    plain_url = (
+        server
+        + "/oauth2/default/v1/authorize?response_type=code&client_id="
+        + app.client_id
+        + "&redirect_uri="
+        + REDIRECT
+        + "&scope=account_read&state=x&code_challenge=abc&code_challenge_method=plain"
+    )
+    assert "unsupported" in authorize_expecting_error(
+        plain_url, owner
+    ) or "invalid_request" in authorize_expecting_error(plain_url, owner)
+    # With S256 the public client completes the flow with no secret.
+    _, _, token = run_code_flow(server, owner, app, ["account_read"])
+    assert v3_get(server, token["access_token"]).status_code == 200
+
+
+def authorize_expecting_error(url: str, owner: Any) -> str:
+    """Sign in and return where the server sent the browser (an error redirect or page)."""
+    browser = requests.Session()
+    page = browser.get(url, timeout=10)
+    fields = form_fields(page.text)
+    fields.update(username=owner.user.username, password=PASSWORD)
+    response = browser.post(page.url, data=fields, allow_redirects=False, timeout=10)
+    follow = browser.get(urljoin(page.url, response.headers["Location"]), allow_redirects=False, timeout=10)
+    return follow.headers.get("Location", "") + follow.text
+
+
+def test_redirect_uri_must_match_exactly(server: str, owner: Any) -> None:
+    app = make_app()
+    oauth = OAuth2Session(app.client_id, redirect_uri=REDIRECT + "/evil", scope=["account_read"], pkce="S256")
+    url, _ = oauth.authorization_url(server + "/oauth2/default/v1/authorize")
+    assert "redirect" in authorize_expecting_error(url, owner).lower()
+
+
+def test_reused_code_is_refused_and_revokes_what_it_made(server: str, owner: Any) -> None:
+    app = make_app()
+    oauth, location, token = run_code_flow(server, owner, app, ["account_read"])
+    assert v3_get(server, token["access_token"]).status_code == 200
+    again = OAuth2Session(app.client_id, redirect_uri=REDIRECT, pkce="S256")
+    again._code_verifier = oauth._code_verifier
+    with pytest.raises(InvalidGrantError):
+        again.fetch_token(
+            server + "/oauth2/default/v1/token",
+            authorization_response=location,
+            client_secret=SECRET,
+            include_client_id=True,
+        )
+    assert v3_get(server, token["access_token"]).status_code == 401
+
+
+def test_refresh_rotates_and_the_old_refresh_token_fails(server: str, owner: Any) -> None:
+    app = make_app()
+    oauth, _, token = run_code_flow(server, owner, app, ["account_read", "offline_access"])
+    first_refresh = token["refresh_token"]
+    fresh = oauth.refresh_token(server + "/oauth2/default/v1/token", client_id=app.client_id, client_secret=SECRET)
+    assert fresh["refresh_token"] != first_refresh
+    assert v3_get(server, fresh["access_token"]).status_code == 200
+    assert v3_get(server, token["access_token"]).status_code == 401, "the replaced access token is revoked"
+    stale = OAuth2Session(app.client_id, token={**token, "refresh_token": first_refresh})
+    with pytest.raises(InvalidGrantError):
+        stale.refresh_token(server + "/oauth2/default/v1/token", client_id=app.client_id, client_secret=SECRET)
+
+
+def test_revoke_and_introspect(server: str, owner: Any) -> None:
+    app = make_app()
+    _, _, token = run_code_flow(server, owner, app, ["account_read"])
+    introspect = requests.post(
+        server + "/oauth2/default/v1/introspect",
+        data={"token": token["access_token"]},
+        auth=(app.client_id, SECRET),
+        timeout=10,
+    )
+    assert introspect.json()["active"] is True
+    revoked = requests.post(
+        server + "/oauth2/default/v1/revoke",
+        data={"token": token["access_token"], "token_type_hint": "access_token"},
+        auth=(app.client_id, SECRET),
+        timeout=10,
+    )
+    assert revoked.status_code == 200
+    assert v3_get(server, token["access_token"]).status_code == 401
+    after = requests.post(
+        server + "/oauth2/default/v1/introspect",
+        data={"token": token["access_token"]},
+        auth=(app.client_id, SECRET),
+        timeout=10,
+    )
+    assert after.json() == {"active": False}
+    anonymous = requests.post(server + "/oauth2/default/v1/introspect", data={"token": "x"}, timeout=10)
+    assert anonymous.status_code == 401
+
+
+def test_expired_token_is_401(server: str, owner: Any) -> None:
+    expired = tokens.encode({"account": owner.account.encoded_account_id, "scp": ["account_read"]}, lifetime=-10)
+    response = v3_get(server, expired)
+    assert response.status_code == 401 and "expired" in response.json()["error_message"]
+
+
+def test_quota_exceeded_over_http(server: str, owner: Any, settings: Any) -> None:
+    settings.V3_RATE_LIMIT_PER_DAY = 2
+    app = make_app()
+    _, _, token = run_code_flow(server, owner, app, ["account_read"])
+    statuses = [v3_get(server, token["access_token"]).status_code for _ in range(3)]
+    assert statuses == [200, 200, 429]
+    assert v3_get(server, token["access_token"]).json()[0]["error_key"] == "quota_exceeded"
+
+
+# --- partners ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def partner(transactional_db: Any) -> Iterator[tuple[Partner, Application, rsa.RSAPrivateKey]]:
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    public_pem = (
+        key.public_key()
+        .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+        .decode()
+    )
+    app = make_app(grant=Application.GRANT_CLIENT_CREDENTIALS, name="Partner app")
+    partner = Partner.objects.create(
+        name="Partner", application=app, api_key_digest=api_key_digest("the-api-key"), assertion_public_key=public_pem
+    )
+    yield partner, app, key
+
+
+def test_partner_client_credentials_gives_one_hour_token(server: str, partner: Any) -> None:
+    _, app, _ = partner
+    response = requests.post(
+        server + "/partners/oauth2/default/v1/token",
+        data={"grant_type": "client_credentials"},
+        auth=(app.client_id, SECRET),
+        timeout=10,
+    )
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["expires_in"] == 3600 and "refresh_token" not in body
+    claims = jwt.decode(body["access_token"], options={"verify_signature": False})
+    assert claims["partner"] == partner[0].encoded_partner_id and claims["scp"] == ["v3api/general.partner"]
+    # A partner token is not an account token: account operations refuse it.
+    assert v3_get(server, body["access_token"]).status_code == 403
+
+
+def jwt_bearer(server: str, app: Application, key: Any, **overrides: Any) -> requests.Response:
+    now = int(time.time())
+    claims = {
+        "iss": app.client_id,
+        "sub": app.client_id,
+        "aud": server + "/partners/oauth2/default/v1/token",
+        "iat": now,
+        "exp": now + 300,
+        **overrides,
+    }
+    assertion = jwt.encode(claims, key, algorithm="RS256")
+    return requests.post(
+        server + "/partners/oauth2/default/v1/token",
+        data={"grant_type": "urn:ietf:params:oauth:grant-type:jwt-bearer", "assertion": assertion},
+        timeout=10,
+    )
+
+
+def test_partner_jwt_bearer(server: str, partner: Any, settings: Any) -> None:
+    settings.SITE_URL = server  # the assertion's audience is this server's partner token URL
+    _, app, key = partner
+    good = jwt_bearer(server, app, key)
+    assert good.status_code == 200, good.text
+    assert good.json()["expires_in"] == 3600
+    stranger = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    assert jwt_bearer(server, app, stranger).json()["error"] == "invalid_grant"
+    assert jwt_bearer(server, app, key, exp=int(time.time()) - 60).json()["error"] == "invalid_grant"
+    assert jwt_bearer(server, app, key, aud="https://elsewhere").json()["error"] == "invalid_grant"
+
+
+def test_account_clients_cannot_ask_for_the_partner_scope(server: str, owner: Any) -> None:
+    app = make_app()
+    oauth = session_for(app, ["v3api/general.partner"])
+    url, _ = oauth.authorization_url(server + "/oauth2/default/v1/authorize")
+    assert "invalid_scope" in authorize_expecting_error(url, owner)
+
+
+@pytest.mark.urls("tests.v3.partner_gate_urls")
+def test_partner_operations_need_the_partner_token_and_its_api_key(partner: Any, make_api: Any) -> None:
+    _, app, _ = partner
+    token = tokens.encode({"cid": app.client_id, "partner": partner[0].encoded_partner_id, "scp": []}, 3600)
+    AccessToken.objects.create(application=app, token=token, expires=timezone.now() + timedelta(hours=1), scope="")
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+    assert Client().get("/v3/partner/accounts", **auth, HTTP_X_API_KEY="the-api-key").json() == {"partner": "Partner"}
+    assert Client().get("/v3/partner/accounts", **auth).status_code == 403
+    assert Client().get("/v3/partner/accounts", **auth, HTTP_X_API_KEY="wrong").status_code == 403
+    account_token = make_api().token
+    refused = Client().get(
+        "/v3/partner/accounts", HTTP_AUTHORIZATION=f"Bearer {account_token}", HTTP_X_API_KEY="the-api-key"
+    )
+    assert refused.status_code == 403
