@@ -1,10 +1,34 @@
-"""Production: every secret from the environment, HTTPS everywhere."""
+"""Production: every secret and every shared service from the environment, HTTPS everywhere.
+
+The variables are listed, with examples, in ``docker/.env.example``.
+"""
 
 from __future__ import annotations
 
-from .base import *  # noqa: F403
-from .environment import env, read, read_bool
+from .environment import env, read, read_bool, require
 
+# Checked before base reads them, because base has a development default for each: outside a
+# developer's machine those defaults would quietly give every process its own SQLite file, broker,
+# cache, signing key and console "email", and links pointing at 127.0.0.1.
+require(
+    [
+        "DJANGO_SECRET_KEY",
+        "DJANGO_ALLOWED_HOSTS",
+        "DATABASE_URL",
+        "CELERY_BROKER_URL",
+        "REDIS_URL",
+        "EMAIL_URL",
+        "CTCTDASH_SITE_URL",
+        "V3_JWT_PRIVATE_KEY",
+    ],
+    where=__name__,
+)
+
+from .base import *  # noqa: E402,F403
+
+# ---------------------------------------------------------------------------------------------
+# HTTPS (TLS ends at the proxy in front of gunicorn, which says so in X-Forwarded-Proto)
+# ---------------------------------------------------------------------------------------------
 DEBUG = False
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = read_bool("DJANGO_SECURE_SSL_REDIRECT", True)
@@ -15,4 +39,31 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+
+# ---------------------------------------------------------------------------------------------
+# Data
+# ---------------------------------------------------------------------------------------------
 DATABASES["default"]["CONN_MAX_AGE"] = read("DJANGO_CONN_MAX_AGE", env.int, default=60)  # noqa: F405
+
+# ---------------------------------------------------------------------------------------------
+# The authorization server: RFC 9700 (OAuth 2.0 Security BCP), as django-oauth-toolkit's deploy
+# checks ask. Each gate turns a discouraged behaviour the architecture never uses into a refusal
+# (implicit and password grants, plain PKCE, tokens in a query string) or makes a setting that is
+# already compliant in base an error to undo. Two change behaviour: the `iss` parameter on
+# authorization responses and tokens hashed at rest. Redirect URIs must be https here; base keeps
+# http for loopback callbacks under `make run`. See docs/decisions.md.
+# ---------------------------------------------------------------------------------------------
+OAUTH2_PROVIDER = {
+    **OAUTH2_PROVIDER,  # noqa: F405
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["https"],
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+    "COMPLIANT_BCP_RFC9700_REFRESH_TOKEN": True,
+    "COMPLIANT_BCP_RFC9700_REDIRECT_URI_SCHEME": True,
+    "COMPLIANT_BCP_RFC9700_REDIRECT_URI_MATCHING": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_REQUIRED": True,
+}
