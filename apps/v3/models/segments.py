@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db import models
+from django.db.models import Q
 
 from .accounts import Account
 
@@ -15,9 +16,16 @@ class Segment(models.Model):
     segment_criteria = models.TextField()
     created_at = models.DateTimeField(auto_now_add=True)
     edited_at = models.DateTimeField(auto_now=True)
+    # The spec keeps a deleted segment readable by id (campaign history names it), so deleting
+    # marks it; its name is free for a new segment.
+    deleted_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["account", "name"], name="v3_segment_name_unique")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "name"], condition=Q(deleted_at__isnull=True), name="v3_segment_name_unique"
+            )
+        ]
         indexes = [models.Index(fields=["account", "id"], name="v3_segment_acct_id")]
 
     def __str__(self) -> str:
