@@ -5,6 +5,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 STAMP := $(VENV)/.installed
+PORT ?= 8000
+# Links the service prints (demo credentials, confirmation emails) follow the port `make run` uses.
+export CTCTDASH_SITE_URL ?= http://127.0.0.1:$(PORT)
+export PORT
 
 .PHONY: run test lint fmt spec ops bench install clean
 

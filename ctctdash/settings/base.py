@@ -136,6 +136,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {}
 if CELERY_BROKER_URL == "filesystem://":
     # The embedded default: a broker made of files under var/, so `make run` needs no server.
     _queue_dir = VAR_DIR / "celery" / "queue"
+    for _folder in (_queue_dir, VAR_DIR / "celery" / "control"):
+        _folder.mkdir(parents=True, exist_ok=True)  # kombu expects them to exist
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_queue_dir),
         "data_folder_out": str(_queue_dir),
@@ -210,3 +212,14 @@ OAUTH2_PROVIDER_ACCESS_TOKEN_MODEL = "oauth2_provider.AccessToken"  # noqa: S105
 OAUTH2_PROVIDER_REFRESH_TOKEN_MODEL = "oauth2_provider.RefreshToken"  # noqa: S105
 OAUTH2_PROVIDER_GRANT_MODEL = "oauth2_provider.Grant"
 OAUTH2_PROVIDER_ID_TOKEN_MODEL = "oauth2_provider.IDToken"  # noqa: S105
+
+# ---------------------------------------------------------------------------------------------
+# The dashboard's Constant Contact connection: the built-in service by default, or the real one
+# (CTCT_API_BASE_URL=https://api.cc.email/v3, CTCT_AUTHORIZE_URL and CTCT_TOKEN_URL at
+# https://authz.constantcontact.com/oauth2/default/v1/...).
+# ---------------------------------------------------------------------------------------------
+CTCT_API_BASE_URL = read("CTCT_API_BASE_URL", env.str, default=f"{SITE_URL}/v3")
+CTCT_AUTHORIZE_URL = read("CTCT_AUTHORIZE_URL", env.str, default=f"{SITE_URL}/oauth2/default/v1/authorize")
+CTCT_TOKEN_URL = read("CTCT_TOKEN_URL", env.str, default=f"{SITE_URL}/oauth2/default/v1/token")
+CTCT_CLIENT_ID = read("CTCT_CLIENT_ID", env.str, default="ctctdash-dashboard")
+CTCT_CLIENT_SECRET = read("CTCT_CLIENT_SECRET", env.str, default="")
