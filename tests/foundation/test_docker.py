@@ -158,6 +158,16 @@ def test_every_variable_compose_reads_is_documented(compose: dict[str, Any]) -> 
     assert documented >= APP_VARIABLES
 
 
+def test_only_web_publishes_ports_and_it_can_be_scaled(compose: dict[str, Any]) -> None:
+    """`--scale web=N` needs a host port per replica: a range (or none), never one fixed port."""
+    services = compose["services"]
+    for mapping in services["web"]["ports"]:
+        host, _, container = mapping.rpartition(":")
+        assert container == "8000"
+        assert not host or re.fullmatch(r"(\$\{[A-Z_]+:-)?\d+-\d+\}?", host), mapping
+    assert all("ports" not in services[name] for name in ("worker", "beat", "migrate", "postgres", "redis"))
+
+
 def test_the_schema_is_migrated_before_any_app_process_starts(compose: dict[str, Any]) -> None:
     services = compose["services"]
     assert services["migrate"]["restart"] == "no"  # one-shot
