@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from .endpoints import account_services, meta
+from .endpoints import account_services, contact_custom_fields, contacts, meta
 
 urlpatterns = [
     path("swagger.json", meta.swagger_json, name="swagger-json"),
@@ -13,4 +13,15 @@ urlpatterns = [
     path("account/summary", account_services.AccountSummaryView.as_view()),
     path("account/summary/physical_address", account_services.PhysicalAddressView.as_view()),
     path("account/emails", account_services.AccountEmailsView.as_view()),
+    # Contacts
+    path("contacts", contacts.ContactsView.as_view()),
+    path("contacts/sign_up_form", contacts.SignUpFormView.as_view()),
+    path("contacts/counts", contacts.ContactCountsView.as_view()),
+    path("contacts/contact_id_xrefs", contacts.ContactXrefsView.as_view()),
+    path("contacts/resubscribe/<str:contact_id>", contacts.ResubscribeView.as_view()),
+    path("contacts/sms_engagement_history/<str:contact_id>", contacts.SmsEngagementHistoryView.as_view()),
+    path("contacts/<str:contact_id>", contacts.ContactView.as_view()),
+    # Contacts Custom Fields
+    path("contact_custom_fields", contact_custom_fields.CustomFieldsView.as_view()),
+    path("contact_custom_fields/<str:custom_field_id>", contact_custom_fields.CustomFieldView.as_view()),
 ]

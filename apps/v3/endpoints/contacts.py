@@ -1,0 +1,232 @@
+"""Contacts: the collection and its filters, one contact, the sign-up form, counts, id cross-references,
+resubscribing, and SMS engagement history.
+
+Views parse the request by the spec, call a named action in ``apps.v3.services.contacts``, and
+render with ``apps.v3.serializers.contacts``. Everything is scoped to ``self.account``.
+"""
+
+from __future__ import annotations
+
+import uuid
+from functools import cache
+from typing import Any
+
+from rest_framework import exceptions
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from apps.v3.contract import load_spec, operation_by_id
+from apps.v3.gate.errors import bad_request, not_found
+from apps.v3.models import Contact
+from apps.v3.serializers.contacts import (
+    INCLUDES,
+    contact_resource,
+    contacts_page,
+    sms_engagement_history,
+    with_includes,
+)
+from apps.v3.services import contacts as actions
+
+from .base import V3View
+from .bodies import parse_body
+from .paging import keyset_page, next_link
+from .params import CURSOR, parse_query
+
+# ---------------------------------------------------------------------------------------------
+# Request reading shared by the Contacts and Contacts Custom Fields endpoints
+
+
+def _declares(operation_id: str, status: str) -> bool:
+    return status in operation_by_id(operation_id).responses
+
+
+def path_uuid(operation_id: str, name: str, raw: str) -> uuid.UUID:
+    """A path id that must be a UUID. Malformed: 400 naming it, or 404 where the spec declares no 400."""
+    try:
+        return uuid.UUID(raw)
+    except ValueError:
+        if _declares(operation_id, "400"):
+            raise bad_request(f"{name}: {raw!r} is not a UUID") from None
+        raise not_found(f"No such {name}: {raw}") from None
+
+
+def _nul_at(value: Any, where: str) -> str | None:
+    """Where a NUL character hides in ``value``: databases refuse them, so they are refused first."""
+    if isinstance(value, str):
+        return where if "\x00" in value else None
+    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    for key, item in items:
+        found = _nul_at(item, f"{where}.{key}" if where else str(key))
+        if found:
+            return found
+    return None
+
+
+def read_query(operation_id: str, request: Request) -> dict[str, Any]:
+    """The operation's query parameters, parsed and checked by the spec."""
+    for name, value in request.query_params.lists():
+        if _nul_at(value, name):
+            raise bad_request(f"{name}: contains a NUL character")
+    return parse_query(operation_id, request.query_params)
+
+
+@cache
+def _array_limits(operation_id: str) -> dict[str, int]:
+    """The body's top-level arrays and their ``maxItems``, to name a count that is too high plainly."""
+    body = next(p for p in operation_by_id(operation_id).parameters if p.get("in") == "body")
+    schema = body["schema"]
+    if "$ref" in schema:
+        schema = load_spec()["definitions"][schema["$ref"].rsplit("/", 1)[1]]
+    properties = schema.get("properties", {})
+    return {k: v["maxItems"] for k, v in properties.items() if v.get("type") == "array" and v.get("maxItems")}
+
+
+def read_body(operation_id: str, request: Request) -> dict[str, Any]:
+    """The JSON body, checked against the spec's schema for the operation.
+
+    A body that is not JSON is a 415 where the operation declares one, else a 400 (SPEC-NOTES:
+    prefer a declared code).
+    """
+    request.body  # noqa: B018 - read (and cached) first: parse_body reads it again after request.data
+    try:
+        data = request.data
+    except exceptions.UnsupportedMediaType as exc:
+        if _declares(operation_id, "415"):
+            raise
+        raise bad_request(f"Content-Type: {exc.detail}") from None
+    if isinstance(data, dict):
+        for key, limit in _array_limits(operation_id).items():
+            if isinstance(data.get(key), list) and len(data[key]) > limit:
+                raise bad_request(f"{key}: at most {limit} items are allowed, got {len(data[key])}")
+    where = _nul_at(data, "")
+    if where is not None:
+        raise bad_request(f"{where or 'body'}: contains a NUL character")
+    checked: dict[str, Any] = parse_body(operation_id, request)
+    return checked
+
+
+def _contact(account: Any, contact_id: uuid.UUID, include: Any = INCLUDES) -> Contact:
+    return actions.find_contact(account, contact_id, with_includes(Contact.objects.all(), include))
+
+
+# ---------------------------------------------------------------------------------------------
+# Views
+
+
+class ContactsView(V3View):
+    """``GET /contacts`` (filtered, cursor-paged) and ``POST /contacts``."""
+
+    operation_ids = {"get": "getContacts", "post": "createContact"}
+
+    def get(self, request: Request) -> Response:
+        params = read_query("getContacts", request)
+        include = params.get("include") or []
+        if params.get("segment_id"):
+            others = sorted(set(request.query_params) - {"segment_id", "limit", CURSOR})
+            if others:
+                raise bad_request(f"segment_id: combines only with limit, not with {', '.join(others)}")
+            contacts = actions.segment_contacts(self.account, params["segment_id"])
+        else:
+            contacts = actions.search_contacts(self.account, params)
+        page = keyset_page(with_includes(contacts, include), params["limit"], params.get(CURSOR))
+        count = contacts.count() if params.get("include_count") else None
+        query = {k: request.query_params.getlist(k) for k in request.query_params}
+        return Response(contacts_page(page.rows, include, next_link(request.path, query, page.next_cursor), count))
+
+    def post(self, request: Request) -> Response:
+        contact = actions.create_contact(self.account, read_body("createContact", request))
+        return Response(contact_resource(_contact(self.account, contact.contact_id), INCLUDES), status=201)
+
+
+class ContactView(V3View):
+    """``GET``, ``PUT`` and ``DELETE /contacts/{contact_id}``.
+
+    A deleted contact is still found (with ``deleted_at``), as the resource schema describes:
+    it can be read, revived by PUT, and deleting it again changes nothing.
+    """
+
+    operation_ids = {"get": "getContact", "put": "putContact", "delete": "deleteContact"}
+
+    def get(self, request: Request, contact_id: str) -> Response:
+        params = read_query("getContact", request)
+        include = params.get("include") or []
+        contact = _contact(self.account, path_uuid("getContact", "contact_id", contact_id), include)
+        return Response(contact_resource(contact, include))
+
+    def put(self, request: Request, contact_id: str) -> Response:
+        contact = actions.find_contact(self.account, path_uuid("putContact", "contact_id", contact_id))
+        actions.update_contact(self.account, contact, read_body("putContact", request))
+        return Response(contact_resource(_contact(self.account, contact.contact_id), INCLUDES))
+
+    def delete(self, request: Request, contact_id: str) -> Response:
+        contact = actions.find_contact(self.account, path_uuid("deleteContact", "contact_id", contact_id))
+        actions.delete_contact(contact)
+        return Response(status=204)
+
+
+class SignUpFormView(V3View):
+    """``POST /contacts/sign_up_form``: 201 when it creates, 200 when it updates."""
+
+    operation_ids = {"post": "createOrUpdateContact"}
+
+    def post(self, request: Request) -> Response:
+        contact, created = actions.sign_up_contact(self.account, read_body("createOrUpdateContact", request))
+        body = {"contact_id": str(contact.contact_id), "action": "created" if created else "updated"}
+        return Response(body, status=201 if created else 200)
+
+
+class ResubscribeView(V3View):
+    """``PUT /contacts/resubscribe/{contact_id}``: 200 with no body."""
+
+    operation_ids = {"put": "resubscribeContact"}
+
+    def put(self, request: Request, contact_id: str) -> Response:
+        contact = actions.find_contact(self.account, path_uuid("resubscribeContact", "contact_id", contact_id))
+        data = read_body("resubscribeContact", request)
+        actions.resubscribe_contact(self.account, contact, data["list_ids"])
+        return Response(status=200)
+
+
+class ContactCountsView(V3View):
+    """``GET /contacts/counts``."""
+
+    operation_ids = {"get": "countContact"}
+
+    def get(self, request: Request) -> Response:
+        params = read_query("countContact", request)
+        return Response(actions.contact_counts(self.account, params.get("include") == "new_subscriber"))
+
+
+class ContactXrefsView(V3View):
+    """``GET /contacts/contact_id_xrefs``: V2 sequence ids to V3 contact ids."""
+
+    operation_ids = {"get": "getContactIdXrefs"}
+
+    def get(self, request: Request) -> Response:
+        params = read_query("getContactIdXrefs", request)
+        pairs = actions.contact_xrefs(self.account, params["sequence_ids"])
+        return Response({"xrefs": [{"sequence_id": str(seq), "contact_id": str(cid)} for seq, cid in pairs]})
+
+
+class SmsEngagementHistoryView(V3View):
+    """``GET /contacts/sms_engagement_history/{contact_id}``."""
+
+    operation_ids = {"get": "getSmsEngagementHistory"}
+
+    def get(self, request: Request, contact_id: str) -> Response:
+        contact_uuid = path_uuid("getSmsEngagementHistory", "contact_id", contact_id)
+        return Response(sms_engagement_history(actions.find_contact(self.account, contact_uuid)))
+
+
+__all__ = [
+    "ContactCountsView",
+    "ContactView",
+    "ContactXrefsView",
+    "ContactsView",
+    "ResubscribeView",
+    "SignUpFormView",
+    "SmsEngagementHistoryView",
+    "path_uuid",
+    "read_body",
+    "read_query",
+]
