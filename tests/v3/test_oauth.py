@@ -318,3 +318,30 @@ def test_partner_operations_need_the_partner_token_and_its_api_key(partner: Any,
         "/v3/partner/accounts", HTTP_AUTHORIZATION=f"Bearer {account_token}", HTTP_X_API_KEY="the-api-key"
     )
     assert refused.status_code == 403
+
+
+def test_confidential_clients_may_skip_pkce(server: str, owner: Any) -> None:
+    # Existing integrations that authenticate with a secret and send no PKCE keep working.
+    app = make_app()
+    oauth = session_for(app, ["account_read"], pkce=False)
+    url, _ = oauth.authorization_url(server + "/oauth2/default/v1/authorize")
+    location = authorize(url, owner.user.username, PASSWORD).headers["Location"]
+    token = oauth.fetch_token(
+        server + "/oauth2/default/v1/token",
+        authorization_response=location,
+        client_secret=SECRET,
+        include_client_id=True,
+    )
+    assert v3_get(server, token["access_token"]).status_code == 200
+
+
+def test_implicit_flow_returns_the_token_in_the_fragment(server: str, owner: Any) -> None:
+    app = make_app(Application.CLIENT_PUBLIC, grant=Application.GRANT_IMPLICIT)
+    url = (
+        f"{server}/oauth2/default/v1/authorize?response_type=token&client_id={app.client_id}"
+        f"&redirect_uri={REDIRECT}&scope=account_read&state=s1"
+    )
+    location = authorize(url, owner.user.username, PASSWORD).headers["Location"]
+    fragment = parse_qs(urlsplit(location).fragment)
+    assert fragment["state"] == ["s1"] and "refresh_token" not in fragment
+    assert v3_get(server, fragment["access_token"][0]).status_code == 200
