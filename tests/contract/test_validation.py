@@ -40,3 +40,11 @@ def test_no_content_must_be_empty() -> None:
     validate_response("DELETE", "/v3/contacts/0b7a5e2c-0000-4000-8000-000000000000", 204, None)
     with pytest.raises(ContractViolation, match="declares no body"):
         validate_response("DELETE", "/v3/contacts/0b7a5e2c-0000-4000-8000-000000000000", 204, {"x": 1})
+
+
+def test_documented_undeclared_status_is_accepted_with_the_envelope() -> None:
+    validate_response("GET", "/v3/account/summary/physical_address", 404, [{"error_key": "a", "error_message": "b"}])
+    with pytest.raises(ContractViolation):
+        validate_response("GET", "/v3/account/summary/physical_address", 404, {"not": "an envelope"})
+    with pytest.raises(ContractViolation, match="not declared"):
+        validate_response("GET", "/v3/account/summary", 404, [{"error_key": "a", "error_message": "b"}])
