@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from .endpoints import account_services, contact_custom_fields, contacts, meta
+from .endpoints import account_services, contact_custom_fields, contact_lists, contact_tags, contacts, meta, segments
 
 urlpatterns = [
     path("swagger.json", meta.swagger_json, name="swagger-json"),
@@ -24,4 +24,15 @@ urlpatterns = [
     # Contacts Custom Fields
     path("contact_custom_fields", contact_custom_fields.CustomFieldsView.as_view()),
     path("contact_custom_fields/<str:custom_field_id>", contact_custom_fields.CustomFieldView.as_view()),
+    # Contact Lists
+    path("contact_lists", contact_lists.ContactListsView.as_view()),
+    path("contact_lists/list_id_xrefs", contact_lists.ListIdXrefsView.as_view()),
+    path("contact_lists/<str:list_id>", contact_lists.ContactListView.as_view()),
+    # Contact Tags
+    path("contact_tags", contact_tags.ContactTagsView.as_view()),
+    path("contact_tags/<str:tag_id>", contact_tags.ContactTagView.as_view()),
+    # Segments
+    path("segments", segments.SegmentsView.as_view()),
+    path("segments/<str:segment_id>", segments.SegmentView.as_view()),
+    path("segments/<str:segment_id>/name", segments.SegmentNameView.as_view()),
 ]

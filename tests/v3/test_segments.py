@@ -24,7 +24,9 @@ from apps.v3.models import (
 )
 from apps.v3.segments import CriteriaError, contacts_matching, validate_criteria
 
+from .conftest import V3Api
 from .factories import AccountFactory
+from .test_contact_lists import error_of, follow_all
 
 
 def criteria(*group: dict[str, Any], kind: str = "and") -> str:
@@ -351,3 +353,145 @@ def test_nesting_is_limited() -> None:
         node = {"type": "or", "group": [node]}
     with pytest.raises(CriteriaError, match="nested deeper than 8"):
         validate_criteria(json.dumps({"criteria": {"type": "and", "group": [node]}}))
+
+
+# --- the endpoints -----------------------------------------------------------------------------
+
+SIMPLE = criteria(contact("first_name", "eq", "Ann"))
+
+
+def make_segment(api: V3Api, name: str, text: str = SIMPLE) -> dict[str, Any]:
+    """Create a segment through the API and return its body."""
+    response = api.post("/segments", {"name": name, "segment_criteria": text})
+    assert response.status_code == 201, response.content
+    return response.json()
+
+
+def test_create_read_update_rename_delete(api: V3Api) -> None:
+    text = (
+        '{"version":"1.0.0", "criteria": {"type":"and","group":'
+        '[{"source":"contact","field":"first_name","op":"eq","const_value":"Ann"}]}}'
+    )
+    created = make_segment(api, "Anns", text)
+    assert created["segment_criteria"] == text  # stored as written, spaces and all
+    assert isinstance(created["segment_id"], int) and created["created_at"].endswith("+00:00")
+    segment_id = created["segment_id"]
+    assert api.get(f"/segments/{segment_id}").json() == created
+
+    updated = api.put(
+        f"/segments/{segment_id}", {"name": "Bobs", "segment_criteria": criteria(contact("first_name", "eq", "Bob"))}
+    )
+    assert (
+        updated.status_code == 200 and updated.json()["name"] == "Bobs" and "Bob" in updated.json()["segment_criteria"]
+    )
+    renamed = api.patch(f"/segments/{segment_id}/name", {"name": "Roberts"}).json()
+    assert renamed["name"] == "Roberts" and renamed["segment_criteria"] == updated.json()["segment_criteria"]
+    assert renamed["edited_at"] >= created["edited_at"]
+
+    response = api.delete(f"/segments/{segment_id}")
+    assert response.status_code == 204 and response.content == b""
+    # A deleted segment stays readable by id, leaves the listing, and cannot be changed.
+    assert api.get(f"/segments/{segment_id}").json()["name"] == "Roberts"
+    assert api.get("/segments").json()["segments"] == []
+    assert api.put(f"/segments/{segment_id}", {"name": "X", "segment_criteria": SIMPLE}).status_code == 404
+    assert api.patch(f"/segments/{segment_id}/name", {"name": "X"}).status_code == 404
+    assert api.delete(f"/segments/{segment_id}").status_code == 404
+    make_segment(api, "Roberts")  # its name is free again
+
+
+def test_invalid_criteria_are_refused_and_change_nothing(api: V3Api) -> None:
+    segment = make_segment(api, "Keep")
+    bad = criteria(contact("shoe_size", "eq", "9"))
+    response = api.post("/segments", {"name": "New", "segment_criteria": bad})
+    assert response.status_code == 400
+    assert error_of(response)["error_message"].startswith("segment_criteria: criteria.group[0].field: 'shoe_size'")
+    response = api.put(f"/segments/{segment['segment_id']}", {"name": "Changed", "segment_criteria": "{oops"})
+    assert response.status_code == 400 and "not valid JSON" in error_of(response)["error_message"]
+    assert api.get(f"/segments/{segment['segment_id']}").json() == segment
+    assert api.post("/segments", {"name": "Long", "segment_criteria": "x" * 20001}).status_code == 400
+    assert Segment.objects.filter(account=api.account).count() == 1
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"segment_criteria": SIMPLE}, "name"),
+        ({"name": "No criteria"}, "segment_criteria"),
+        ({"name": " ", "segment_criteria": SIMPLE}, "name"),
+        ({"name": "x" * 256, "segment_criteria": SIMPLE}, "name"),
+        ({"name": "Typed", "segment_criteria": {"version": "1.0.0"}}, "segment_criteria"),
+    ],
+)
+def test_create_refuses_bad_bodies(api: V3Api, body: dict[str, Any], field: str) -> None:
+    response = api.post("/segments", body)
+    assert response.status_code == 400 and field in error_of(response)["error_message"]
+
+
+def test_malformed_json_and_wrong_content_type(api: V3Api) -> None:
+    response = api.post("/segments", raw=b"{", content_type="application/json")
+    assert response.status_code == 400 and error_of(response)["error_key"] == "api.malformed_json"
+    # The Segments operations declare 415.
+    response = api.post("/segments", raw=b"name=x", content_type="text/plain")
+    assert response.status_code == 415
+    segment_id = make_segment(api, "S")["segment_id"]
+    assert api.patch(f"/segments/{segment_id}/name", raw=b"name=x", content_type="text/plain").status_code == 415
+
+
+def test_names_are_unique(api: V3Api, other_api: V3Api) -> None:
+    make_segment(api, "One")
+    make_segment(other_api, "Two")
+    assert api.post("/segments", {"name": "One", "segment_criteria": SIMPLE}).status_code == 409
+    two = make_segment(api, "Two")["segment_id"]
+    assert api.put(f"/segments/{two}", {"name": "One", "segment_criteria": SIMPLE}).status_code == 409
+    response = api.patch(f"/segments/{two}/name", {"name": "One"})
+    assert response.status_code == 409 and "One" in error_of(response)["error_message"]
+    assert api.patch(f"/segments/{two}/name", {"name": "Two"}).status_code == 200
+
+
+def test_unknown_malformed_and_foreign_ids_are_404(api: V3Api, other_api: V3Api) -> None:
+    theirs = make_segment(other_api, "Theirs")["segment_id"]
+    for segment_id in (theirs, 999999, "abc", "0", "2147483648", "99999999999999999999999"):
+        assert api.get(f"/segments/{segment_id}").status_code == 404
+        assert api.put(f"/segments/{segment_id}", {"name": "M", "segment_criteria": SIMPLE}).status_code == 404
+        assert api.patch(f"/segments/{segment_id}/name", {"name": "M"}).status_code == 404
+        assert api.delete(f"/segments/{segment_id}").status_code == 404
+    assert Segment.objects.get(pk=theirs).name == "Theirs" and Segment.objects.get(pk=theirs).deleted_at is None
+
+
+def test_listing_sorts_and_pages(api: V3Api, other_api: V3Api) -> None:
+    for name in ("Cherry", "apple", "Banana", "Date"):
+        make_segment(api, name)
+    make_segment(other_api, "Elsewhere")
+    Segment.objects.filter(name="Banana").update(edited_at=timezone.now() + timedelta(minutes=5))
+
+    by_date = follow_all(api, "/segments", "segments", {"limit": "1"})
+    assert [s["name"] for s in by_date] == ["Banana", "Date", "apple", "Cherry"]
+    assert all("segment_criteria" not in s for s in by_date)
+    by_name = follow_all(api, "/segments", "segments", {"limit": "3", "sort_by": "name"})
+    assert sorted(s["name"] for s in by_name) == sorted(["Cherry", "apple", "Banana", "Date"])
+    assert [s["name"] for s in by_name] == sorted(s["name"] for s in by_name)
+    assert "_links" not in api.get("/segments").json()
+
+
+@pytest.mark.parametrize(
+    ("params", "name"),
+    [
+        ({"limit": "0"}, "limit"),
+        ({"limit": "1001"}, "limit"),
+        ({"limit": "ten"}, "limit"),
+        ({"sort_by": "size"}, "sort_by"),
+        ({"cursor": "forged"}, "cursor"),
+    ],
+)
+def test_listing_refuses_bad_parameters(api: V3Api, params: dict[str, Any], name: str) -> None:
+    response = api.get("/segments", params=params)
+    assert response.status_code == 400 and error_of(response)["error_message"].startswith(f"{name}:")
+
+
+def test_a_cursor_from_another_sort_order_is_a_400(api: V3Api) -> None:
+    for name in ("A", "B", "C"):
+        make_segment(api, name)
+    href = api.get("/segments", params={"limit": "1", "sort_by": "name"}).json()["_links"]["next"]["href"]
+    cursor = href.split("cursor=")[1]
+    response = api.get(f"/segments?limit=1&sort_by=date&cursor={cursor}")
+    assert response.status_code == 400 and error_of(response)["error_message"].startswith("cursor:")

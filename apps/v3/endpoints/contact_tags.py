@@ -1,0 +1,52 @@
+"""Contact Tags: list, create, read, rename and delete tags."""
+
+from __future__ import annotations
+
+from rest_framework import status
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from apps.v3.serializers.tags import tag_data, tag_delete_activity, tags_data
+from apps.v3.services import tags as service
+
+from .base import V3View
+from .contact_lists import page_of, path_uuid, query_of, read_body
+from .paging import next_link
+from .params import parse_query
+
+
+class ContactTagsView(V3View):
+    """``GET`` and ``POST /contact_tags``."""
+
+    operation_ids = {"get": "getTags", "post": "postTag"}
+
+    def get(self, request: Request) -> Response:
+        query = parse_query("getTags", request.query_params)
+        page = page_of(service.account_tags(self.account), service.check_limit(query["limit"]), query.get("cursor"))
+        counts = service.contacts_counts(page.rows) if query["include_count"] else None
+        return Response(tags_data(page.rows, counts, next_link(request.path, query_of(request), page.next_cursor)))
+
+    def post(self, request: Request) -> Response:
+        tag = service.create_tag(self.account, read_body("postTag", request))
+        return Response(tag_data(tag), status=status.HTTP_201_CREATED)
+
+
+class ContactTagView(V3View):
+    """``GET``, ``PUT`` and ``DELETE /contact_tags/{tag_id}``."""
+
+    operation_ids = {"get": "getTag", "put": "putTag", "delete": "deleteTag"}
+
+    def get(self, request: Request, tag_id: str) -> Response:
+        query = parse_query("getTag", request.query_params)
+        tag = service.find_tag(self.account, path_uuid(tag_id, "tag"))
+        count = service.contacts_counts([tag]).get(tag.pk, 0) if query["include_count"] else None
+        return Response(tag_data(tag, count))
+
+    def put(self, request: Request, tag_id: str) -> Response:
+        return Response(
+            tag_data(service.rename_tag(self.account, path_uuid(tag_id, "tag"), read_body("putTag", request)))
+        )
+
+    def delete(self, request: Request, tag_id: str) -> Response:
+        untagged = service.delete_tag(self.account, path_uuid(tag_id, "tag"))
+        return Response(tag_delete_activity(untagged), status=status.HTTP_202_ACCEPTED)

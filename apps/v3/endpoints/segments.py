@@ -1,0 +1,59 @@
+"""Segments: list, create, read, update, rename and delete segments (saved contact criteria)."""
+
+from __future__ import annotations
+
+from rest_framework import status
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from apps.v3.serializers.segments import segment_detail_data, segments_data
+from apps.v3.services import segments as service
+
+from .base import V3View
+from .contact_lists import page_of, query_of, read_body
+from .paging import next_link
+from .params import parse_query
+
+
+class SegmentsView(V3View):
+    """``GET`` and ``POST /segments``."""
+
+    operation_ids = {"get": "getAccountSegments", "post": "createSegment"}
+
+    def get(self, request: Request) -> Response:
+        query = parse_query("getAccountSegments", request.query_params)
+        limit, order = service.page_options(query)
+        page = page_of(service.live_segments(self.account), limit, query.get("cursor"), order)
+        return Response(segments_data(page.rows, next_link(request.path, query_of(request), page.next_cursor)))
+
+    def post(self, request: Request) -> Response:
+        segment = service.create_segment(self.account, read_body("createSegment", request))
+        return Response(segment_detail_data(segment), status=status.HTTP_201_CREATED)
+
+
+class SegmentView(V3View):
+    """``GET``, ``PUT`` and ``DELETE /segments/{segment_id}``."""
+
+    operation_ids = {"get": "getSegmentDetail", "put": "updateSegment", "delete": "deleteSegment"}
+
+    def get(self, request: Request, segment_id: str) -> Response:
+        # Deleted segments stay readable by id: campaign history still names them.
+        return Response(segment_detail_data(service.find_segment(self.account, segment_id, live=False)))
+
+    def put(self, request: Request, segment_id: str) -> Response:
+        segment = service.update_segment(self.account, segment_id, read_body("updateSegment", request))
+        return Response(segment_detail_data(segment))
+
+    def delete(self, request: Request, segment_id: str) -> Response:
+        service.delete_segment(self.account, segment_id)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class SegmentNameView(V3View):
+    """``PATCH /segments/{segment_id}/name``."""
+
+    operation_ids = {"patch": "updateSegmentName"}
+
+    def patch(self, request: Request, segment_id: str) -> Response:
+        segment = service.rename_segment(self.account, segment_id, read_body("updateSegmentName", request))
+        return Response(segment_detail_data(segment))

@@ -1,0 +1,33 @@
+"""Response bodies for the Contact Tags tag, built key by key."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from apps.v3.models import Tag
+
+from .lists import completed_activity, iso, present
+
+
+def tag_data(tag: Tag, contacts_count: int | None = None) -> dict[str, Any]:
+    """``Tag``; ``contacts_count`` only when it was asked for."""
+    return present(
+        tag_id=str(tag.tag_id),
+        name=tag.name,
+        contacts_count=contacts_count,
+        created_at=iso(tag.created_at),
+        updated_at=iso(tag.updated_at),
+        tag_source=tag.tag_source,
+    )
+
+
+def tags_data(tags: Iterable[Tag], counts: dict[int, int] | None, links: dict[str, Any]) -> dict[str, Any]:
+    """``Tags``: the page and the next link."""
+    rows = [tag_data(tag, None if counts is None else counts.get(tag.pk, 0)) for tag in tags]
+    return {"tags": rows, **present(_links=links)}
+
+
+def tag_delete_activity(untagged: int) -> dict[str, Any]:
+    """``ActivityGeneric`` for a tag deleted in the request, counting the contacts it came off."""
+    return completed_activity(status={"items_total_count": untagged, "items_completed_count": untagged})
