@@ -43,6 +43,7 @@ fmt: $(STAMP)
 
 spec: $(STAMP)
 	$(BIN)/python scripts/derive_spec.py
+	$(BIN)/python scripts/derive_client_ops.py
 
 ops: $(STAMP)
 	@$(MANAGE) v3_ops
