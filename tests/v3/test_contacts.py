@@ -605,6 +605,8 @@ def test_segment_filter(api: V3Api, other_api: V3Api) -> None:
     assert "segment_id" in error(api.get("/contacts", params={"segment_id": segment.pk, "status": "all"}), 400)
     assert "segment_id" in error(api.get("/contacts", params={"segment_id": "abc"}), 400)
     assert other_api.get("/contacts", params={"segment_id": segment.pk}).status_code == 404
+    Segment.objects.filter(pk=segment.pk).update(deleted_at=timezone.now())
+    assert api.get("/contacts", params={"segment_id": segment.pk}).status_code == 404
 
 
 # ---------------------------------------------------------------------------------------------

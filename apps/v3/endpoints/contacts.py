@@ -17,13 +17,13 @@ from rest_framework.response import Response
 
 from apps.v3.contract import load_spec, operation_by_id
 from apps.v3.gate.errors import bad_request, not_found
-from apps.v3.models import Contact
+from apps.v3.models import Account, Contact
 from apps.v3.serializers.contacts import (
     INCLUDES,
     contact_resource,
     contacts_page,
+    load_includes,
     sms_engagement_history,
-    with_includes,
 )
 from apps.v3.services import contacts as actions
 
@@ -105,8 +105,8 @@ def read_body(operation_id: str, request: Request) -> dict[str, Any]:
     return checked
 
 
-def _contact(account: Any, contact_id: uuid.UUID, include: Any = INCLUDES) -> Contact:
-    return actions.find_contact(account, contact_id, with_includes(Contact.objects.all(), include))
+def _contact(account: Account, contact_id: uuid.UUID, include: Any = INCLUDES) -> Contact:
+    return load_includes([actions.find_contact(account, contact_id)], include)[0]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -128,7 +128,8 @@ class ContactsView(V3View):
             contacts = actions.segment_contacts(self.account, params["segment_id"])
         else:
             contacts = actions.search_contacts(self.account, params)
-        page = keyset_page(with_includes(contacts, include), params["limit"], params.get(CURSOR))
+        page = keyset_page(contacts, params["limit"], params.get(CURSOR))
+        load_includes(page.rows, include)
         count = contacts.count() if params.get("include_count") else None
         query = {k: request.query_params.getlist(k) for k in request.query_params}
         return Response(contacts_page(page.rows, include, next_link(request.path, query, page.next_cursor), count))

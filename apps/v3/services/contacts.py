@@ -526,13 +526,9 @@ def _email_taken(account: Account, address: str, contact: Contact | None = None)
     return holders.first()
 
 
-def find_contact(account: Account, contact_id: uuid.UUID, queryset: QuerySet[Contact] | None = None) -> Contact:
+def find_contact(account: Account, contact_id: uuid.UUID) -> Contact:
     """The account's contact with this id, deleted or not; 404 for any other id."""
-    contact = (
-        (queryset if queryset is not None else Contact.objects.all())
-        .filter(account=account, contact_id=contact_id)
-        .first()
-    )
+    contact = Contact.objects.filter(account=account, contact_id=contact_id).first()
     if contact is None:
         raise not_found(f"No contact {contact_id} in this account.")
     return contact
@@ -766,7 +762,8 @@ def segment_contacts(account: Account, raw_segment_id: list[str]) -> QuerySet[Co
     segment_id = digits_value(text)
     if segment_id is None:
         raise bad_request(f"segment_id: {text!r} is not a segment id")
-    segment = Segment.objects.filter(account=account, pk=segment_id).first()
+    # A deleted segment stays readable by id but selects no one any more.
+    segment = Segment.objects.filter(account=account, pk=segment_id, deleted_at__isnull=True).first()
     if segment is None:
         raise not_found(f"No segment {text} in this account.")
     return contacts_matching(account, segment)
@@ -858,17 +855,17 @@ def _check_choices(kind: str, display_type: str | None, raw: list[dict[str, Any]
     for i, (choice, label) in enumerate(zip(raw, labels, strict=True)):
         if not label:
             raise bad_request(f"choices[{i}].choice_label: is required")
-        if labels.count(label) > 1:
+        if label in labels[:i]:
             raise bad_request(f"choices[{i}].choice_label: {label!r} is repeated")
         if not 0 <= choice.get("display_order", 0) <= MAX_INT:
             raise bad_request(f"choices[{i}].display_order: from 0 to {MAX_INT}")
     return raw
 
 
-def _name_taken(account: Account, name: str, exclude: CustomField | None = None) -> bool:
-    """Names (and so labels) are compared without case: ``Color`` and ``color`` would read as one."""
+def _holder_of(account: Account, name: str, exclude: CustomField | None = None) -> CustomField | None:
+    """The account's other field with this name. Names (so labels) ignore case: ``Color`` is ``color``."""
     others = CustomField.objects.filter(account=account, name__iexact=name)
-    return (others.exclude(pk=exclude.pk) if exclude else others).exists()
+    return (others.exclude(pk=exclude.pk) if exclude else others).first()
 
 
 def create_custom_field(account: Account, data: dict[str, Any]) -> CustomField:
@@ -887,8 +884,9 @@ def create_custom_field(account: Account, data: dict[str, Any]) -> CustomField:
             Account.objects.select_for_update().filter(pk=account.pk).first()
             if CustomField.objects.filter(account=account).count() >= MAX_CUSTOM_FIELDS_PER_ACCOUNT:
                 raise bad_request(f"An account may have at most {MAX_CUSTOM_FIELDS_PER_ACCOUNT} custom fields.")
-            if _name_taken(account, name):
-                raise conflict(f"label: a custom field named {name!r} already exists")
+            holder = _holder_of(account, name)
+            if holder is not None:
+                raise conflict(f"label: a custom field named {holder.name!r} already exists")
             custom_field = CustomField.objects.create(
                 account=account, label=label, name=name, type=kind, metadata=metadata, version=version
             )
@@ -926,8 +924,9 @@ def update_custom_field(account: Account, custom_field: CustomField, data: dict[
     name = custom_field_name(label)
     raw = _check_choices(custom_field.type, custom_field.metadata.get("display_type"), data.get("choices"))
     with transaction.atomic():
-        if _name_taken(account, name, exclude=custom_field):
-            raise bad_request(f"label: another custom field is named {name!r}")
+        holder = _holder_of(account, name, exclude=custom_field)
+        if holder is not None:
+            raise bad_request(f"label: another custom field is named {holder.name!r}")
         existing = {
             c.choice_id: c for c in CustomFieldChoice.objects.select_for_update().filter(custom_field=custom_field)
         }
