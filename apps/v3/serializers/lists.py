@@ -1,30 +1,20 @@
 """Response bodies for the Contact Lists tag, built key by key.
 
-No spec schema allows null, so an unset value is left out rather than sent as null or "".
-The small helpers here (``iso``, ``present``, ``completed_activity``) serve the Contact Tags and
-Segments bodies too.
+No spec schema allows null, so an unset value is left out rather than sent as null or "" (the
+``present`` helper the Contacts bodies use). ``completed_activity`` serves the Contact Tags bodies too.
 """
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
-from datetime import datetime
 from typing import Any
 
 from django.utils import timezone
 
 from apps.v3.models import ContactList
 
-
-def iso(value: datetime | None) -> str | None:
-    """A date-time as ISO-8601 with its UTC offset, or None."""
-    return value.isoformat() if value is not None else None
-
-
-def present(**values: Any) -> dict[str, Any]:
-    """The given keys whose value is neither None nor an empty string, list or object."""
-    return {k: v for k, v in values.items() if v is not None and v not in ("", [], {})}
+from .contacts import iso, present
 
 
 def completed_activity(**extra: Any) -> dict[str, Any]:

@@ -7,7 +7,7 @@ from typing import Any
 
 from apps.v3.models import Segment
 
-from .lists import iso, present
+from .contacts import iso, present
 
 
 def segment_master_data(segment: Segment) -> dict[str, Any]:

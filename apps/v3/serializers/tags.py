@@ -7,7 +7,8 @@ from typing import Any
 
 from apps.v3.models import Tag
 
-from .lists import completed_activity, iso, present
+from .contacts import iso, present
+from .lists import completed_activity
 
 
 def tag_data(tag: Tag, contacts_count: int | None = None) -> dict[str, Any]:
