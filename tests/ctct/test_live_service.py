@@ -101,6 +101,32 @@ def test_typed_iterators_page_like_the_generic_one(client: Client, owner: Any) -
     assert sorted(row["name"] for row in client.contact_tags.iter_tags(limit=2)) == [f"Tag {i}" for i in range(5)]
 
 
+def test_contacts_lifecycle_with_list_filters_and_includes(client_wire: tuple[Client, Wire], owner: Any) -> None:
+    client, wire = client_wire
+    lists = [ContactList.objects.create(account=owner.account, name=name) for name in ("News", "Events")]
+    list_ids = [str(row.list_id) for row in lists]
+    for n in range(5):
+        client.contacts.create_contact(
+            body={
+                "create_source": "Account",
+                "email_address": {"address": f"c{n}@example.com"},
+                "list_memberships": list_ids[: 1 + n % 2],
+            }
+        )
+    # ``lists`` and ``include`` take Python lists; the client sends them comma-separated.
+    in_both = list(client.contacts.iter_contacts(lists=list_ids, include=["list_memberships"], limit=2))
+    assert len(in_both) == 5 and all(c["list_memberships"] for c in in_both)
+    in_events = list(client.contacts.iter_contacts(lists=[list_ids[1]], limit=2))
+    assert sorted(c["email_address"]["address"] for c in in_events) == ["c1@example.com", "c3@example.com"]
+
+    contact_id = in_events[0]["contact_id"]
+    assert client.contacts.get_contact(contact_id)["contact_id"] == contact_id
+    assert client.contacts.delete_contact(contact_id) is None, "204: no body"
+    assert "deleted_at" in client.contacts.get_contact(contact_id), "the service keeps deleted contacts readable"
+    assert len(list(client.contacts.iter_contacts(limit=2))) == 4
+    assert 204 in wire.api
+
+
 # --- errors, from real responses ---------------------------------------------------------------
 
 
