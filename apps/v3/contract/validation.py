@@ -26,6 +26,7 @@ UNIVERSAL_STATUSES = {"401", "403", "429"}
 # its reason (docs/decisions.md). Their bodies are still checked against the error envelope.
 DOCUMENTED_UNDECLARED: dict[tuple[str, str], str] = {
     ("getPhysicalAddress", "404"): "the account has no physical address yet; no declared code means that",
+    ("getList", "400"): "a bad include_membership_count is the caller's error; the only getList without 400",
 }
 
 

@@ -50,8 +50,13 @@ def parse_body(operation_id: str, request: Request) -> Any:
     if errors:
         error = errors[0]
         where = ".".join(str(p) for p in error.absolute_path) or "body"
-        raise bad_request(f"{where}: {error.message}", key="api.validation.error")
+        raise bad_request(f"{where}: {_shorten(error.message)}", key="api.validation.error")
     return data
+
+
+def _shorten(message: str, limit: int = 300) -> str:
+    """jsonschema quotes the offending value; a 20,000-character string should not come back whole."""
+    return message if len(message) <= limit else message[: limit - 1] + "…"
 
 
 def dump(data: Any) -> str:
