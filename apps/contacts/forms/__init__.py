@@ -1,0 +1,1 @@
+"""Forms of the contacts pages, one module per thing managed."""

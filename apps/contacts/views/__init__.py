@@ -1,0 +1,1 @@
+"""Contacts pages, one module per thing managed (contacts, lists, tags, custom fields, segments)."""
