@@ -241,3 +241,89 @@ CTCT_AUTHORIZE_URL = read("CTCT_AUTHORIZE_URL", env.str, default=f"{SITE_URL}/oa
 CTCT_TOKEN_URL = read("CTCT_TOKEN_URL", env.str, default=f"{SITE_URL}/oauth2/default/v1/token")
 CTCT_CLIENT_ID = read("CTCT_CLIENT_ID", env.str, default="ctctdash-dashboard")
 CTCT_CLIENT_SECRET = read("CTCT_CLIENT_SECRET", env.str, default="")
+
+# ---------------------------------------------------------------------------------------------
+# Dashboard sign-in (allauth) and connections
+# ---------------------------------------------------------------------------------------------
+INSTALLED_APPS += [
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
+    "apps.accounts.providers.constantcontact",
+]
+# The built-in authorization server's pages keep a session cookie of their own (it must come
+# before SessionMiddleware); apps/accounts/middleware.py says why.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.sessions.middleware.SessionMiddleware"),
+    "apps.accounts.middleware.ServiceSessionCookieMiddleware",
+)
+MIDDLEWARE += [
+    "allauth.account.middleware.AccountMiddleware",
+    "apps.accounts.middleware.ConnectionErrorMiddleware",
+]
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",  # the service's own /oauth2/login/
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+LOGIN_REDIRECT_URL = "/"
+ACCOUNT_LOGOUT_REDIRECT_URL = "/"
+# Dashboard users sign in only with Constant Contact: no local passwords, sign-up or resets.
+SOCIALACCOUNT_ONLY = True
+ACCOUNT_EMAIL_VERIFICATION = "none"
+# Addresses come from Constant Contact logins, which two servers (real and built-in) may share.
+ACCOUNT_UNIQUE_EMAIL = False
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_LOGIN_ON_GET = False  # the flow starts from a POST form, so no link can start it
+# allauth would keep tokens in plaintext (SocialToken); they live encrypted on Connection instead.
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_ADAPTER = "apps.accounts.adapters.SocialAccountAdapter"
+CTCT_SCOPES = ["account_read", "account_update", "contact_data", "campaign_data", "offline_access"]
+SOCIALACCOUNT_PROVIDERS = {"constantcontact": {"SCOPE": CTCT_SCOPES, "OAUTH_PKCE_ENABLED": True}}
+# Local only: with CTCT_CLIENT_SECRET unset, the dashboard application's secret is read from the
+# file `manage.py bootstrap_demo` writes (the built-in service's demo application).
+CTCT_DEMO_SECRETS_FILE = VAR_DIR / "demo-secrets.json"
+# The V3 client's own rate limit per application (Constant Contact's: 4 a second, 10,000 a day).
+CTCT_RATE_LIMIT_PER_SECOND = read("CTCT_RATE_LIMIT_PER_SECOND", env.int, default=4)
+CTCT_RATE_LIMIT_PER_DAY = read("CTCT_RATE_LIMIT_PER_DAY", env.int, default=10_000)
+# The authorization server's pages (its login, consent and developer pages) and their cookie.
+CTCTDASH_SERVICE_SESSION_PATHS = ["/oauth2/", "/developer/"]
+CTCTDASH_SERVICE_SESSION_COOKIE_NAME = "ctct_authz_sessionid"
+
+
+def _fernet_keys(name: str, default: list[str]) -> list[str]:
+    """Comma-separated Fernet keys (32 url-safe base64 bytes each); errors never echo a key."""
+    import base64
+    import binascii
+
+    keys: list[str] = [key.strip() for key in env.list(name, default=default) if key.strip()]
+    for position, key in enumerate(keys, start=1):
+        try:
+            valid = len(base64.urlsafe_b64decode(key.encode())) == 32
+        except (binascii.Error, ValueError):
+            valid = False
+        if not valid:
+            raise ValueError(f"key {position} of {len(keys)} is not a Fernet key (32 url-safe base64 bytes)")
+    return keys
+
+
+# Keys encrypting stored OAuth tokens, newest first (apps/accounts/crypto.py). Required in
+# production; unset elsewhere, a key is made once under var/.
+FIELD_ENCRYPTION_KEYS = read("FIELD_ENCRYPTION_KEYS", _fernet_keys, default=[])
+FIELD_ENCRYPTION_KEY_FILE = VAR_DIR / "field-encryption-key"
+
+
+def _loopback_http(address: str) -> bool:
+    """Whether ``address`` is plain http to this machine."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(address)
+    return parts.scheme == "http" and parts.hostname in {"127.0.0.1", "localhost", "::1"}
+
+
+# oauthlib (under the V3 client) refuses plain http unless told, process-wide. The embedded default
+# (`make run`, DEBUG on) serves the built-in service on loopback http, traffic that never leaves the
+# machine, so there, and only there, it is told; tests set it themselves.
+if DEBUG and _loopback_http(CTCT_API_BASE_URL) and _loopback_http(CTCT_TOKEN_URL):
+    import os
+
+    os.environ.setdefault("OAUTHLIB_INSECURE_TRANSPORT", "1")

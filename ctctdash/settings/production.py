@@ -20,6 +20,7 @@ require(
         "EMAIL_URL",
         "CTCTDASH_SITE_URL",
         "V3_JWT_PRIVATE_KEY",
+        "FIELD_ENCRYPTION_KEYS",
     ],
     where=__name__,
 )

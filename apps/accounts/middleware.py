@@ -1,0 +1,81 @@
+"""Middleware: a session cookie of its own for the built-in authorization server, and connection errors."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
+from django_htmx.http import HttpResponseClientRedirect
+
+from apps.ctct import Unauthorized
+
+from .services import REQUEST_CONNECTION_ATTR, NoActiveConnection, mark_needs_reconnect
+
+
+class ServiceSessionCookieMiddleware:
+    """Pages of the built-in authorization server use their own session cookie.
+
+    Constant Contact's authorization server is another origin (authz.constantcontact.com) than any
+    app signing in with it, so signing in there never touches the app's session. Here one site
+    serves both; sharing one cookie would make a service sign-in at ``/oauth2/login/`` replace
+    the dashboard's signed-in user, and a signed-in dashboard user would reach the consent page
+    as themselves (a user with no Constant Contact account) instead of signing in there. Under
+    ``CTCTDASH_SERVICE_SESSION_PATHS`` the cookie ``CTCTDASH_SERVICE_SESSION_COOKIE_NAME``
+    stands in for ``SESSION_COOKIE_NAME`` in both directions; the dashboard's is not sent on.
+    Placed before SessionMiddleware.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not request.path_info.startswith(tuple(settings.CTCTDASH_SERVICE_SESSION_PATHS)):
+            return self.get_response(request)
+        main, own = settings.SESSION_COOKIE_NAME, settings.CTCTDASH_SERVICE_SESSION_COOKIE_NAME
+        request.COOKIES.pop(main, None)
+        if own in request.COOKIES:
+            request.COOKIES[main] = request.COOKIES.pop(own)
+        response = self.get_response(request)
+        morsel = response.cookies.pop(main, None)
+        if morsel is not None:
+            response.cookies[own] = morsel.value
+            for attribute, value in morsel.items():  # expiry, path, secure, httponly, samesite ...
+                if value:
+                    response.cookies[own][attribute] = value
+        return response
+
+
+class ConnectionErrorMiddleware:
+    """A revoked token leads to the reconnect page; no connection yet leads to the workspace page.
+
+    ``Unauthorized`` reaches here only after the client's refresh has failed too, so the token is
+    gone for good: the connection is marked, and the user is told how to reconnect it. htmx
+    requests get an ``HX-Redirect`` so the whole page changes, not a fragment.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if isinstance(exception, Unauthorized):
+            connection = getattr(request, REQUEST_CONNECTION_ATTR, None)
+            if connection is None:
+                return None  # not a dashboard connection's client: let it surface as an error
+            mark_needs_reconnect(connection)
+            return _redirect(request, reverse("accounts:reconnect", args=[connection.pk]))
+        if isinstance(exception, NoActiveConnection):
+            messages.info(request, "Connect a Constant Contact account to get started.")
+            return _redirect(request, reverse("accounts:workspace-list"))
+        return None
+
+
+def _redirect(request: HttpRequest, url: str) -> HttpResponse:
+    if getattr(request, "htmx", False):
+        return HttpResponseClientRedirect(url)
+    return HttpResponseRedirect(url)

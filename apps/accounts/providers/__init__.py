@@ -1,0 +1,1 @@
+"""allauth providers owned by the dashboard."""

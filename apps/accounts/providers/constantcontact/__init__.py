@@ -1,0 +1,1 @@
+"""allauth provider ``constantcontact``: sign in with Constant Contact (or the built-in service)."""

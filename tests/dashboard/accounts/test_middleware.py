@@ -1,0 +1,86 @@
+"""The accounts middleware on its own: the service's own session cookie, and connection errors."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.contrib.messages.storage.fallback import FallbackStorage
+from django.http import HttpRequest, HttpResponse
+from django.test import RequestFactory
+
+from apps.accounts.middleware import ConnectionErrorMiddleware, ServiceSessionCookieMiddleware
+from apps.accounts.models import Connection
+from apps.accounts.services import REQUEST_CONNECTION_ATTR, NoActiveConnection
+from apps.ctct import ErrorDetail, NotFound, Unauthorized
+
+from .factories import ConnectionFactory
+
+
+def echo_session_cookie(request: HttpRequest) -> HttpResponse:
+    """A stand-in for SessionMiddleware and the view: shows the cookie it got, sets a new one."""
+    response = HttpResponse(request.COOKIES.get("sessionid", "-"))
+    response.set_cookie("sessionid", "set-by-view", httponly=True, samesite="Lax")
+    return response
+
+
+@pytest.mark.parametrize("path", ["/oauth2/login/", "/oauth2/default/v1/authorize", "/developer/applications/"])
+def test_the_service_pages_see_only_their_own_session_cookie(rf: RequestFactory, path: str) -> None:
+    middleware = ServiceSessionCookieMiddleware(echo_session_cookie)
+    request = rf.get(path)
+    request.COOKIES.update({"sessionid": "dashboard", "ctct_authz_sessionid": "service"})
+    response = middleware(request)
+    assert response.content == b"service"
+    assert "sessionid" not in response.cookies  # the dashboard's cookie is left as it was
+    morsel = response.cookies["ctct_authz_sessionid"]
+    assert morsel.value == "set-by-view" and morsel["httponly"] and morsel["samesite"] == "Lax"
+    alone = rf.get(path)
+    alone.COOKIES["sessionid"] = "dashboard"
+    assert middleware(alone).content == b"-", "a dashboard session is never a service session"
+
+
+def test_other_pages_keep_the_usual_cookie(rf: RequestFactory) -> None:
+    request = rf.get("/accounts/workspaces/")
+    request.COOKIES.update({"sessionid": "dashboard", "ctct_authz_sessionid": "service"})
+    response = ServiceSessionCookieMiddleware(echo_session_cookie)(request)
+    assert response.content == b"dashboard" and response.cookies["sessionid"].value == "set-by-view"
+
+
+def with_messages(request: HttpRequest) -> HttpRequest:
+    request.session = {}  # type: ignore[assignment]
+    request._messages = FallbackStorage(request)  # type: ignore[attr-defined]
+    return request
+
+
+def unauthorized() -> Unauthorized:
+    return Unauthorized(401, [ErrorDetail("invalid_grant", "refresh token revoked")])
+
+
+@pytest.mark.django_db
+def test_unauthorized_marks_the_connection_and_redirects_to_reconnect(rf: RequestFactory) -> None:
+    connection = ConnectionFactory()
+    middleware = ConnectionErrorMiddleware(echo_session_cookie)
+    request = with_messages(rf.get("/contacts/"))
+    setattr(request, REQUEST_CONNECTION_ATTR, connection)
+    response = middleware.process_exception(request, unauthorized())
+    assert response is not None and response["Location"] == f"/accounts/reconnect/{connection.pk}/"
+    assert Connection.objects.get(pk=connection.pk).status == Connection.Status.RECONNECT
+    htmx = with_messages(rf.get("/contacts/", HTTP_HX_REQUEST="true"))
+    htmx.htmx = True  # type: ignore[attr-defined]
+    setattr(htmx, REQUEST_CONNECTION_ATTR, connection)
+    response = middleware.process_exception(htmx, unauthorized())
+    assert response is not None and response["HX-Redirect"] == f"/accounts/reconnect/{connection.pk}/"
+
+
+def test_no_connection_leads_to_the_workspaces_page(rf: RequestFactory) -> None:
+    request = with_messages(rf.get("/contacts/"))
+    response = ConnectionErrorMiddleware(echo_session_cookie).process_exception(request, NoActiveConnection())
+    assert response is not None and response["Location"] == "/accounts/workspaces/"
+    assert [str(m) for m in request._messages] == ["Connect a Constant Contact account to get started."]  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("error", [unauthorized(), NotFound(404), ValueError("x")])
+def test_other_errors_are_left_alone(rf: RequestFactory, error: Any) -> None:
+    # Unauthorized from a client no connection was recorded for is not a revoked connection.
+    request = with_messages(rf.get("/contacts/"))
+    assert ConnectionErrorMiddleware(echo_session_cookie).process_exception(request, error) is None
