@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from django.urls import path
 
-from .endpoints import account_services, contact_custom_fields, contact_lists, contact_tags, contacts, meta, segments
+from .endpoints import (
+    account_services,
+    bulk_activities,
+    contact_custom_fields,
+    contact_lists,
+    contact_tags,
+    contacts,
+    meta,
+    segments,
+)
 
 urlpatterns = [
     path("swagger.json", meta.swagger_json, name="swagger-json"),
@@ -35,4 +44,19 @@ urlpatterns = [
     path("segments", segments.SegmentsView.as_view()),
     path("segments/<str:segment_id>", segments.SegmentView.as_view()),
     path("segments/<str:segment_id>/name", segments.SegmentNameView.as_view()),
+    # Bulk Activities
+    path("activities", bulk_activities.ActivitiesView.as_view()),
+    path("activities/contacts_file_import", bulk_activities.FileImportView.as_view()),
+    path("activities/contacts_json_import", bulk_activities.JsonImportView.as_view()),
+    path("activities/contact_exports", bulk_activities.ContactExportView.as_view()),
+    path("activities/contact_delete", bulk_activities.ContactDeleteView.as_view()),
+    path("activities/add_list_memberships", bulk_activities.AddListMembershipsView.as_view()),
+    path("activities/remove_list_memberships", bulk_activities.RemoveListMembershipsView.as_view()),
+    path("activities/list_delete", bulk_activities.ListDeleteView.as_view()),
+    path("activities/contacts_taggings_add", bulk_activities.TaggingsAddView.as_view()),
+    path("activities/contacts_taggings_remove", bulk_activities.TaggingsRemoveView.as_view()),
+    path("activities/contacts_tags_delete", bulk_activities.TagsDeleteView.as_view()),
+    path("activities/custom_fields_delete", bulk_activities.CustomFieldsDeleteView.as_view()),
+    path("activities/<str:activity_id>", bulk_activities.ActivityView.as_view()),
+    path("contact_exports/<str:file_export_id>", bulk_activities.ContactExportFileView.as_view()),
 ]

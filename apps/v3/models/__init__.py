@@ -10,6 +10,7 @@ from .accounts import (
     PhysicalAddress,
     Role,
 )
+from .activities import UNFINISHED_STATES, Activity, ActivityKind, ActivityState
 from .contacts import Contact, ContactAddress, ContactNote, ContactPhone, PermissionToSend, SmsPermission
 from .custom_fields import CustomField, CustomFieldChoice, CustomFieldValue
 from .lists import ContactList, ListMembership
@@ -18,6 +19,10 @@ from .segments import Segment
 from .tags import Tag, Tagging
 
 __all__ = [
+    "Activity",
+    "ActivityKind",
+    "ActivityState",
+    "UNFINISHED_STATES",
     "Contact",
     "ContactAddress",
     "ContactList",

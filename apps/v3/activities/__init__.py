@@ -1,0 +1,35 @@
+"""Bulk activities: the checked requests, the batched tasks that carry them out, and their runner.
+
+``schedule(account, kind, plan)`` creates an activity (429 past 1,000 queued) and enqueues its
+task; ``process(activity_pk)`` runs one to the end, as the Celery task does. One module per kind
+of work: :mod:`.imports`, :mod:`.exports`, :mod:`.memberships`, :mod:`.deletes`.
+"""
+
+from __future__ import annotations
+
+from apps.v3.models import ActivityKind
+
+from . import deletes, exports, imports, memberships
+from .runner import Handler, Plan, check_queue, requeue_stale, run, schedule
+
+HANDLERS: dict[str, Handler] = {
+    ActivityKind.FILE_IMPORT: imports.run_import,
+    ActivityKind.JSON_IMPORT: imports.run_import,
+    ActivityKind.CONTACT_EXPORT: exports.run_contact_export,
+    ActivityKind.CONTACT_DELETE: deletes.run_contact_delete,
+    ActivityKind.ADD_LIST_MEMBERSHIPS: memberships.run_add_list_memberships,
+    ActivityKind.REMOVE_LIST_MEMBERSHIPS: memberships.run_remove_list_memberships,
+    ActivityKind.LIST_DELETE: deletes.run_list_delete,
+    ActivityKind.ADD_TAGGINGS: memberships.run_add_taggings,
+    ActivityKind.REMOVE_TAGGINGS: memberships.run_remove_taggings,
+    ActivityKind.TAG_DELETE: deletes.run_tag_delete,
+    ActivityKind.CUSTOM_FIELD_DELETE: deletes.run_custom_field_delete,
+}
+
+
+def process(activity_pk: int) -> None:
+    """Run the activity to the end (or leave it to the worker that holds it)."""
+    run(activity_pk, HANDLERS)
+
+
+__all__ = ["HANDLERS", "Plan", "check_queue", "process", "requeue_stale", "schedule"]

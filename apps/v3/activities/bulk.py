@@ -1,0 +1,158 @@
+"""Set-based writes for the activities: many rows in one statement, without model instances.
+
+On PostgreSQL the rows are copied (``COPY``, text built here, one string per 10,000 rows) straight
+into the table, or, to upsert or return ids, into a temporary table that lives until the batch's
+transaction commits and is moved with one ``INSERT ... SELECT ... ON CONFLICT``: no bound
+parameters to parse, no per-value adapter calls.
+On SQLite they go in as multi-row ``INSERT ... VALUES`` statements, as many rows each as the
+bound-parameter limit allows.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+from collections.abc import Callable, Iterator, Sequence
+from operator import methodcaller
+from typing import Any
+
+from django.db import connection, models, transaction
+
+# SQLite's bound-parameter limit (SQLITE_MAX_VARIABLE_NUMBER since 3.32).
+SQLITE_MAX_PARAMS = 32_766
+# Rows per SQLite statement even when the limit would allow more: longer statements cost more to
+# compile than they save.
+SQLITE_MAX_ROWS = 500
+# Rows per write to a COPY stream: big enough to cost little per call, small enough to keep memory flat.
+COPY_ROWS = 10_000
+_stages = itertools.count()
+_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _copy_formatter(field: models.Field[Any, Any]) -> Callable[[Any], str]:
+    """How one column's values are written in PostgreSQL's COPY text format; chosen once per column."""
+    if isinstance(field, models.JSONField):
+        text: Callable[[Any], str] = lambda value: json.dumps(value).translate(_ESCAPES)  # noqa: E731
+    elif isinstance(field, models.CharField | models.TextField):
+        text = methodcaller("translate", _ESCAPES)
+    elif isinstance(field, models.BooleanField):
+        text = lambda value: "t" if value else "f"  # noqa: E731
+    elif isinstance(field, models.DateField):  # DateTimeField too
+        text = methodcaller("isoformat")
+    else:
+        text = str  # numbers, foreign keys and uuids
+    if field.null:
+        return lambda value: "\\N" if value is None else text(value)
+    return text
+
+
+def _converter(field: models.Field[Any, Any]) -> Callable[[Any], Any] | None:
+    """How a Python value of ``field`` becomes a database value here (None: as it is)."""
+    if connection.vendor == "postgresql":
+        return None  # written as COPY text by _copy_text
+    if isinstance(field, models.JSONField):
+        return lambda value: field.get_db_prep_save(value, connection)
+    if isinstance(field, models.UUIDField):
+        return lambda value: None if value is None else value.hex
+    if isinstance(field, models.DateTimeField):
+        return connection.ops.adapt_datetimefield_value
+    return None
+
+
+def _field(model: type[models.Model], name: str) -> models.Field[Any, Any]:
+    field = model._meta.get_field(name)
+    assert isinstance(field, models.Field), name
+    return field
+
+
+def _chunks(rows: Sequence[tuple[Any, ...]], size: int) -> Iterator[Sequence[tuple[Any, ...]]]:
+    for start in range(0, len(rows), size):
+        yield rows[start : start + size]
+
+
+def upsert(
+    model: type[models.Model],
+    columns: Sequence[str],
+    rows: Sequence[tuple[Any, ...]],
+    *,
+    conflict: Sequence[str] = (),
+    conflict_where: str = "",
+    update: dict[str, str] | None = None,
+    returning: Sequence[str] = (),
+) -> list[tuple[Any, ...]]:
+    """Insert ``rows`` (values in ``columns`` order) into ``model``'s table; the ``returning`` columns.
+
+    With ``conflict`` the statement is an upsert on those columns (``conflict_where`` repeats a
+    partial unique index's condition): ``update`` maps columns to SQL expressions that may use
+    ``excluded.<column>`` and ``{table}.<column>``; without ``update`` a conflicting row is skipped.
+    The caller makes sure no two rows conflict with each other.
+    """
+    if not rows:
+        return []
+    q = connection.ops.quote_name
+    table = q(model._meta.db_table)
+    fields = [_field(model, name) for name in columns]
+    converters = [(i, c) for i, c in enumerate(_converter(f) for f in fields) if c is not None]
+    if converters:
+        converted = []
+        for row in rows:
+            values = list(row)
+            for i, convert in converters:
+                values[i] = convert(values[i])
+            converted.append(tuple(values))
+        rows = converted
+    names = ", ".join(q(f.column) for f in fields)
+    tail = ""
+    if conflict:
+        target = ", ".join(q(_field(model, c).column) for c in conflict)
+        where = f" WHERE {conflict_where}" if conflict_where else ""
+        if update:
+            sets = ", ".join(f"{q(_field(model, c).column)} = {e.format(table=table)}" for c, e in update.items())
+            tail = f" ON CONFLICT ({target}){where} DO UPDATE SET {sets}"
+        else:
+            tail = f" ON CONFLICT ({target}){where} DO NOTHING"
+    if returning:
+        tail += " RETURNING " + ", ".join(q(_field(model, c).column) for c in returning)
+    if connection.vendor == "postgresql":
+        return _copy_then_insert(table, names, fields, rows, tail)
+    returned: list[tuple[Any, ...]] = []
+    size = max(1, min(SQLITE_MAX_ROWS, SQLITE_MAX_PARAMS // len(columns)))
+    one = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    with connection.cursor() as cursor:
+        for chunk in _chunks(rows, size):
+            # Names come from the model's metadata; every value is a bound parameter.
+            sql = f"INSERT INTO {table} ({names}) VALUES {', '.join([one] * len(chunk))}{tail}"  # noqa: S608
+            cursor.execute(sql, [value for row in chunk for value in row])
+            if returning:
+                returned += cursor.fetchall()
+    return returned
+
+
+def _copy(
+    cursor: Any, table: str, names: str, fields: list[models.Field[Any, Any]], rows: Sequence[tuple[Any, ...]]
+) -> None:
+    """PostgreSQL: ``COPY table (names) FROM STDIN`` with the rows as text."""
+    formatters = [_copy_formatter(f) for f in fields]
+    with cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+        for chunk in _chunks(rows, COPY_ROWS):
+            lines = ["\t".join([f(v) for f, v in zip(formatters, row, strict=True)]) for row in chunk]
+            copy.write("\n".join(lines) + "\n")
+
+
+def _copy_then_insert(
+    table: str, names: str, fields: list[models.Field[Any, Any]], rows: Sequence[tuple[Any, ...]], tail: str
+) -> list[tuple[Any, ...]]:
+    """PostgreSQL: COPY straight into the table, or (to upsert or return ids) into a stage moved by one INSERT."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        if not tail:
+            _copy(cursor, table, names, fields, rows)
+            return []
+        stage = connection.ops.quote_name(f"activity_stage_{next(_stages)}")
+        # ON COMMIT DROP: the stage lives at most as long as the batch's transaction.
+        create = f"CREATE TEMPORARY TABLE {stage} ON COMMIT DROP AS SELECT {names} FROM {table} WITH NO DATA"  # noqa: S608
+        cursor.execute(create)
+        _copy(cursor, stage, names, fields, rows)
+        cursor.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM {stage}{tail}")  # noqa: S608
+        returned: list[tuple[Any, ...]] = cursor.fetchall() if " RETURNING " in tail else []
+        cursor.execute(f"DROP TABLE {stage}")
+    return returned

@@ -1,0 +1,57 @@
+"""Celery tasks of the bulk activities, and the hooks that recover activities a worker lost.
+
+Tasks take row ids only. ``process_activity`` acknowledges late (a worker that dies mid-task
+leaves the message for redelivery) but does not rely on it: the Redis transport redelivers
+only after its visibility timeout and the file and memory brokers never do. So the worker
+also re-enqueues stale activities when it starts (``worker_ready``) and beat does so every
+minute; the lease on the activity row makes any duplicate delivery a no-op.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from celery import shared_task
+from celery.signals import worker_ready
+from celery.utils.log import get_task_logger
+
+from ctctdash.celery import app
+
+from . import process, requeue_stale
+from .runner import fail
+
+logger = get_task_logger(__name__)
+
+# Retries after an unexpected error, with growing pauses; then the activity is failed.
+MAX_RETRIES = 3
+RETRY_DELAYS = (10, 60, 300)
+REQUEUE_EVERY = 60.0
+
+
+@shared_task(bind=True, name="v3.activities.process", acks_late=True, max_retries=MAX_RETRIES)
+def process_activity(self: Any, activity_pk: int) -> None:
+    """Carry out one bulk activity, resuming from its checkpoint."""
+    try:
+        process(activity_pk)
+    except Exception as exc:
+        if self.request.retries >= MAX_RETRIES:
+            logger.exception("activity row %s failed for good", activity_pk)
+            fail(activity_pk, "The activity failed because of an internal error.")
+            return
+        logger.warning("activity row %s failed (%r); retrying", activity_pk, exc)
+        raise self.retry(exc=exc, countdown=RETRY_DELAYS[self.request.retries]) from exc
+
+
+@shared_task(name="v3.activities.requeue_stale", acks_late=True)
+def requeue_stale_activities() -> int:
+    """Enqueue again the activities no live worker holds; how many there were."""
+    return len(requeue_stale())
+
+
+@worker_ready.connect
+def requeue_after_start(sender: Any = None, **kwargs: Any) -> None:
+    """A (re)started worker picks up what a dead one left: the sweep runs as a task, off the main process."""
+    requeue_stale_activities.delay()
+
+
+app.add_periodic_task(REQUEUE_EVERY, requeue_stale_activities.s(), name="v3: re-enqueue stale bulk activities")
