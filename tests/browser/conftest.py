@@ -27,7 +27,7 @@ import pytest  # noqa: E402
 from django.conf import settings as django_settings  # noqa: E402
 from django.core.cache import cache  # noqa: E402
 from django.test import Client  # noqa: E402
-from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright  # noqa: E402
+from playwright.sync_api import Browser, BrowserContext, Page, Route, expect, sync_playwright  # noqa: E402
 
 from apps.accounts.models import Connection, Workspace  # noqa: E402
 from apps.v3.models import AccountMembership  # noqa: E402
@@ -36,6 +36,8 @@ from tests.dashboard.accounts.browser import PASSWORD  # noqa: E402
 from tests.dashboard.accounts.conftest import Service, cc_owner, service  # noqa: E402
 from tests.dashboard.accounts.factories import ConnectionFactory, WorkspaceMembershipFactory  # noqa: E402
 from tests.v3.factories import MembershipFactory  # noqa: E402
+
+__all__ = ["PASSWORD", "Service", "cc_owner", "service"]  # the sign-in fixtures, shared with tests/dashboard
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "var" / "test" / "screenshots"
@@ -61,10 +63,11 @@ expect.set_options(timeout=TIMEOUT_MS)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Every test here is a browser test; say so if one forgets its mark."""
-    for item in items:
-        if item.path.is_relative_to(Path(__file__).parent):
-            assert item.get_closest_marker("browser"), f"{item.nodeid} lacks @pytest.mark.browser"
+    """Every test here is a browser test (``-m "not browser"`` must leave them all out); refuse one unmarked."""
+    here = Path(__file__).parent
+    unmarked = [i.nodeid for i in items if i.path.is_relative_to(here) and not i.get_closest_marker("browser")]
+    if unmarked:
+        raise pytest.UsageError(f"browser tests without @pytest.mark.browser: {', '.join(unmarked)}")
 
 
 @pytest.fixture(scope="package")
@@ -84,9 +87,6 @@ class Signals:
     foreign_requests: list[str] = field(default_factory=list)
 
 
-__all__ = ["PASSWORD", "Service", "cc_owner", "service"]  # the sign-in fixtures, shared with the page tests
-
-
 @pytest.fixture
 def signals() -> Signals:
     """The test's record of script errors and foreign requests, checked when its page closes."""
@@ -102,7 +102,7 @@ def context(browser: Browser, service: Service, signals: Signals) -> Iterator[Br
     context = browser.new_context(base_url=service.url, accept_downloads=True, viewport={"width": 1280, "height": 900})
     context.set_default_timeout(TIMEOUT_MS)
 
-    def only_the_live_server(route: Any) -> None:
+    def only_the_live_server(route: Route) -> None:
         # Assets come from the site itself, never from a CDN; anything else is a bug to report.
         if urlsplit(route.request.url).netloc == urlsplit(service.url).netloc:
             route.continue_()
@@ -121,9 +121,10 @@ def page(context: BrowserContext, signals: Signals, request: pytest.FixtureReque
     page = context.new_page()
     page.on("pageerror", lambda error: signals.page_errors.append(str(error)))
     yield page
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    name = re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.name)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+    if not page.is_closed():
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        name = re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.name)
+        page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
     assert not signals.page_errors, f"script errors on the page: {signals.page_errors}"
     assert not signals.foreign_requests, f"requests to other hosts: {signals.foreign_requests}"
 
