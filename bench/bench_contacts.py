@@ -117,6 +117,19 @@ def measure(call: Callable[[], Any], repeat: int) -> tuple[list[float], int]:
     return times, count
 
 
+def explain(label: str, call: Callable[[], Any]) -> None:
+    """Print the database's plan for the query that selects the page's contacts."""
+    connection.queries_log.clear()
+    with CaptureQueriesContext(connection) as queries:
+        call()
+    sql = next(q["sql"] for q in queries if 'FROM "v3_contact"' in q["sql"] and "LIMIT" in q["sql"])
+    prefix = "EXPLAIN ANALYZE " if connection.vendor == "postgresql" else "EXPLAIN QUERY PLAN "
+    with connection.cursor() as cursor:
+        cursor.execute(prefix + sql)
+        plan = [" | ".join(str(c) for c in row) for row in cursor.fetchall()]
+    print(f"--- {label}\n" + "\n".join(plan))
+
+
 def p95(values: list[float]) -> float:
     """The 95th percentile (nearest rank)."""
     ordered = sorted(values)
@@ -129,6 +142,7 @@ def main() -> None:
     parser.add_argument("--contacts", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--depth", type=int, default=100, help="which page to compare with the first")
+    parser.add_argument("--explain", action="store_true", help="print the plan of each request's contacts query")
     args = parser.parse_args()
 
     setup_test_environment()  # lets the test client's "testserver" host in, as under pytest
@@ -136,7 +150,7 @@ def main() -> None:
     if db["ENGINE"].endswith("sqlite3"):
         # Its own file: the pytest database lives next to it and may be in use.
         db.setdefault("TEST", {})["NAME"] = str(Path(settings.VAR_DIR) / "bench-contacts.sqlite3")
-    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
     try:
         started = time.perf_counter()
         account, token = seed(args.contacts)
@@ -204,14 +218,16 @@ def main() -> None:
         for label, path in scenarios:
             times, queries = measure(get(path), args.repeat)
             results.append((label, statistics.median(times), p95(times), queries))
+            if args.explain:
+                explain(label, get(path))
 
         print(
             f"\n{connection.vendor}: {args.contacts:,} contacts seeded in {seeded:.1f} s;",
             f"{args.repeat} timed requests each",
         )
-        print(f"{'request':<48} {'median ms':>10} {'p95 ms':>10} {'queries':>8}")
+        print(f"{'request':<60} {'median ms':>10} {'p95 ms':>10} {'queries':>8}")
         for label, median, high, queries in results:
-            print(f"{label:<48} {median:>10.1f} {high:>10.1f} {queries:>8}")
+            print(f"{label:<60} {median:>10.1f} {high:>10.1f} {queries:>8}")
         ratio = results[1][1] / results[0][1]
         ratio_include = results[3][1] / results[2][1]
         print(f"\npage {args.depth} / first page (median): {ratio:.2f}  (target <= 1.5)")

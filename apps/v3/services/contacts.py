@@ -96,7 +96,8 @@ def _missing(where: str, wanted: Iterable[uuid.UUID], found: Iterable[uuid.UUID]
         raise bad_request(f"{where}: no such {what} in this account: {', '.join(missing)}")
 
 
-def _calendar_date(raw: str) -> date | None:
+def parse_calendar_date(raw: str) -> date | None:
+    """``raw`` in one of the spec's date formats (MM/DD/YYYY, YYYY-MM-DD, M-D-YYYY ...) as a date, or None."""
     for pattern in _ANNIVERSARY:
         match = pattern.match(raw)
         if match:
@@ -196,7 +197,7 @@ def _read_scalars(data: dict[str, Any]) -> dict[str, Any]:
     scalars = {name: data.get(name) for name in SCALARS}
     _check_birthday(scalars["birthday_month"], scalars["birthday_day"])
     anniversary = scalars["anniversary"]
-    if anniversary and _calendar_date(anniversary) is None:
+    if anniversary and parse_calendar_date(anniversary) is None:
         raise bad_request(f"anniversary: {anniversary!r} is not a date (MM/DD/YYYY, YYYY-MM-DD and the like)")
     return scalars
 
@@ -306,7 +307,7 @@ def _check_value(custom_field: CustomField, value: str, raw_choices: list[Any], 
         if meta.get("integer") and number != number.to_integral_value():
             raise bad_request(f"{where}.value: this field takes whole numbers")
     if value and custom_field.type == "date":
-        day = _calendar_date(value.strip())
+        day = parse_calendar_date(value.strip())
         if day is None:
             raise bad_request(f"{where}.value: {value!r} is not a date (MM/DD/YYYY, YYYY-MM-DD and the like)")
         # Version 2 dates are stored as dates (ISO, so segments can compare them); version 1 as typed.
@@ -380,12 +381,14 @@ def _set_permission(contact: Contact, permission: str, source: str, now: datetim
 def _set_email(contact: Contact, change: EmailChange, source: str, now: datetime) -> None:
     """A new address starts implicit unless the body says otherwise; a changed one keeps its consent."""
     had_email = bool(contact.email_address)
+    before = (contact.email_address, contact.permission_to_send)
     if change.address != contact.email_address:
         contact.email_created_at = contact.email_created_at if had_email else now
         contact.email_address = change.address
-        contact.email_updated_at = now
     default = contact.permission_to_send if had_email else PermissionToSend.IMPLICIT
     _set_permission(contact, change.permission or default, source, now)
+    if (contact.email_address, contact.permission_to_send) != before:
+        contact.email_updated_at = now
     if change.opt_out_reason is not None and contact.permission_to_send == PermissionToSend.UNSUBSCRIBED:
         contact.opt_out_reason = change.opt_out_reason
 
