@@ -11,8 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import tempfile
-from collections.abc import Callable, Iterable
-from datetime import datetime
+from collections.abc import Iterable
 from itertools import combinations
 from typing import Any
 
@@ -25,10 +24,12 @@ from apps.v3.models import (
     Account,
     Contact,
     ContactAddress,
+    ContactList,
     ContactPhone,
     CustomFieldValue,
     ListMembership,
     PermissionToSend,
+    Tag,
     Tagging,
 )
 
@@ -82,34 +83,31 @@ NEEDS_EMAIL = (
 )
 
 
-def _iso(value: datetime | None) -> str:
-    return value.isoformat() if value is not None else ""
-
-
-# Columns the contact row itself answers: field name -> (model attribute, formatting).
-ROW_FIELDS: dict[str, tuple[str, Callable[[Any], str]]] = {
-    "contact_id": ("contact_id", str),
-    "email_address": ("email_address", str),
-    "first_name": ("first_name", str),
-    "last_name": ("last_name", str),
-    "job_title": ("job_title", str),
-    "company_name": ("company_name", str),
-    "birthday_month": ("birthday_month", lambda v: "" if v is None else str(v)),
-    "birthday_day": ("birthday_day", lambda v: "" if v is None else str(v)),
-    "anniversary": ("anniversary", str),
-    "permission_to_send": ("permission_to_send", str),
-    "sms_number": ("sms_address", str),
-    "sms_permission_to_send": ("sms_permission", str),
-    "sms_consent_date": ("sms_consent_date", _iso),
-    "source_name": ("create_source", str),
-    "created_at": ("created_at", _iso),
-    "updated_at": ("updated_at", _iso),
-    "deleted_at": ("deleted_at", _iso),
-    "email_optin_source": ("opt_in_source", str),
-    "email_optin_date": ("opt_in_date", _iso),
-    "email_optout_source": ("opt_out_source", str),
-    "email_optout_date": ("opt_out_date", _iso),
-    "email_optout_reason": ("opt_out_reason", str),
+# Columns the contact row itself answers: field name -> (model attribute, how it is written):
+# "text" is what people typed (guarded against formulas), "date" an ISO-8601 time, "plain" the rest.
+ROW_FIELDS: dict[str, tuple[str, str]] = {
+    "contact_id": ("contact_id", "plain"),
+    "email_address": ("email_address", "text"),
+    "first_name": ("first_name", "text"),
+    "last_name": ("last_name", "text"),
+    "job_title": ("job_title", "text"),
+    "company_name": ("company_name", "text"),
+    "birthday_month": ("birthday_month", "plain"),
+    "birthday_day": ("birthday_day", "plain"),
+    "anniversary": ("anniversary", "text"),
+    "permission_to_send": ("permission_to_send", "plain"),
+    "sms_number": ("sms_address", "plain"),
+    "sms_permission_to_send": ("sms_permission", "plain"),
+    "sms_consent_date": ("sms_consent_date", "date"),
+    "source_name": ("create_source", "plain"),
+    "created_at": ("created_at", "date"),
+    "updated_at": ("updated_at", "date"),
+    "deleted_at": ("deleted_at", "date"),
+    "email_optin_source": ("opt_in_source", "plain"),
+    "email_optin_date": ("opt_in_date", "date"),
+    "email_optout_source": ("opt_out_source", "plain"),
+    "email_optout_date": ("opt_out_date", "date"),
+    "email_optout_reason": ("opt_out_reason", "text"),
 }
 ADDRESS_FIELDS = {"street": "street", "city": "city", "state": "state", "zip": "postal_code", "country": "country"}
 RELATED_FIELDS = ("phone_number", *ADDRESS_FIELDS, "email_lists", "tags")
@@ -216,54 +214,68 @@ def export_contacts(account_id: int, params: dict[str, Any]) -> QuerySet[Contact
     return contacts
 
 
+_RISKY_FIRST = frozenset("=@+-\t\r")
+
+
 def _safe(text: str) -> str:
     """A cell a spreadsheet will not run as a formula (OWASP CSV injection).
 
     Text starting with ``=``, ``@``, a tab or a carriage return, or with ``+``/``-`` followed by
     anything but a number, is prefixed with a quote; phone numbers like ``+1 555`` stay as they are.
     """
-    if not text:
+    if not text or text[0] not in _RISKY_FIRST:
         return text
-    if text[0] in "=@\t\r" or (
-        text[0] in "+-" and not text[1:].replace(" ", "").replace("-", "").replace(".", "").isdigit()
-    ):
-        return "'" + text
-    return text
+    if text[0] in "+-" and text[1:].replace(" ", "").replace("-", "").replace(".", "").isdigit():
+        return text
+    return "'" + text
 
 
 class BatchReader:
-    """Loads one batch of contacts and only the related data the chosen columns need."""
+    """Reads one batch of contacts and only the related data the chosen columns need."""
 
     def __init__(self, account_id: int, fields: list[str]) -> None:
         self.fields = fields
         custom = account_custom_fields(account_id)
         self.custom = {f: custom[f[len(CUSTOM_PREFIX) :]].pk for f in fields if f.startswith(CUSTOM_PREFIX)}
-        self.row_fields = [ROW_FIELDS[f][0] for f in fields if f in ROW_FIELDS]
+        self.attributes = list(dict.fromkeys(ROW_FIELDS[f][0] for f in fields if f in ROW_FIELDS))
+        lists = ContactList.objects.filter(account_id=account_id, deleted_at__isnull=True)
+        self.list_names = dict(lists.values_list("pk", "name"))
+        self.tag_names = dict(Tag.objects.filter(account_id=account_id).values_list("pk", "name"))
 
-    def rows(self, pks: list[int]) -> Iterable[list[str]]:
-        """The CSV rows of these contacts, in row-id order."""
-        contacts = Contact.objects.filter(pk__in=pks).order_by("pk").values("pk", *self.row_fields)
-        related = self._related(pks)
+    def rows(self, batch: QuerySet[Contact]) -> tuple[list[list[Any]], int]:
+        """The CSV rows of the batch's contacts in row-id order (the csv module writes None as ""), and the last id."""
+        contacts = list(batch.order_by("pk").values_list("pk", *self.attributes))
+        related = self._related(batch.values("pk"))
+        plan: list[tuple[str, Any]] = []
+        for name in self.fields:
+            if name in ROW_FIELDS:
+                attribute, kind = ROW_FIELDS[name]
+                plan.append((kind, 1 + self.attributes.index(attribute)))
+            else:
+                plan.append(("related", related.get(name, {})))
+        out = []
         for contact in contacts:
-            pk = contact["pk"]
-            row = []
-            for name in self.fields:
-                if name in ROW_FIELDS:
-                    attribute, show = ROW_FIELDS[name]
-                    value = contact[attribute]
-                    row.append(show(value) if value is not None else "")
+            row: list[Any] = []
+            for kind, source in plan:
+                if kind == "plain":
+                    row.append(contact[source])
+                elif kind == "text":
+                    row.append(_safe(contact[source]))
+                elif kind == "date":
+                    row.append(contact[source].isoformat() if contact[source] is not None else None)
                 else:
-                    row.append(related.get(name, {}).get(pk, ""))
-            yield [_safe(cell) for cell in row]
+                    row.append(_safe(source.get(contact[0], "")))
+            out.append(row)
+        return out, contacts[-1][0] if contacts else 0
 
-    def _related(self, pks: list[int]) -> dict[str, dict[int, str]]:
+    def _related(self, pks: QuerySet[Any]) -> dict[str, dict[int, str]]:
+        """Per column, the batch's values from other tables (``pks`` is a subquery, not a list)."""
         wanted = set(self.fields)
         related: dict[str, dict[int, str]] = {}
         if "phone_number" in wanted:
             phones: dict[int, str] = {}
-            for pk, number in (
-                ContactPhone.objects.filter(contact_id__in=pks).order_by("pk").values_list("contact_id", "phone_number")
-            ):
+            numbers = ContactPhone.objects.filter(contact_id__in=pks).order_by("pk")
+            for pk, number in numbers.values_list("contact_id", "phone_number"):
                 phones.setdefault(pk, number)
             related["phone_number"] = phones
         if wanted & set(ADDRESS_FIELDS):
@@ -276,11 +288,13 @@ class BatchReader:
                     addresses[address["contact_id"]] = address
             for name, column in ADDRESS_FIELDS.items():
                 related[name] = {pk: a[column] for pk, a in addresses.items()}
+        # Names come from the account's few lists and tags, read once, not joined row by row.
         if "email_lists" in wanted:
-            memberships = ListMembership.objects.filter(contact_id__in=pks, contact_list__deleted_at__isnull=True)
-            related["email_lists"] = _joined(memberships.values_list("contact_id", "contact_list__name"))
+            memberships = ListMembership.objects.filter(contact_id__in=pks).values_list("contact_id", "contact_list_id")
+            related["email_lists"] = _joined(memberships, self.list_names)
         if "tags" in wanted:
-            related["tags"] = _joined(Tagging.objects.filter(contact_id__in=pks).values_list("contact_id", "tag__name"))
+            taggings = Tagging.objects.filter(contact_id__in=pks).values_list("contact_id", "tag_id")
+            related["tags"] = _joined(taggings, self.tag_names)
         if self.custom:
             by_field = {pk: name for name, pk in self.custom.items()}
             values = CustomFieldValue.objects.filter(contact_id__in=pks, custom_field_id__in=by_field)
@@ -289,12 +303,13 @@ class BatchReader:
         return related
 
 
-def _joined(pairs: Iterable[tuple[int, str]]) -> dict[int, str]:
+def _joined(pairs: Iterable[tuple[int, int]], names: dict[int, str]) -> dict[int, str]:
     """Names per contact, sorted and joined with "; " (list and tag names may hold commas)."""
-    names: dict[int, list[str]] = {}
-    for pk, name in pairs:
-        names.setdefault(pk, []).append(name)
-    return {pk: "; ".join(sorted(values)) for pk, values in names.items()}
+    found: dict[int, list[str]] = {}
+    for pk, item in pairs:
+        if item in names:  # a list deleted meanwhile is left out
+            found.setdefault(pk, []).append(names[item])
+    return {pk: "; ".join(sorted(values)) for pk, values in found.items()}
 
 
 def run_contact_export(job: Job) -> None:
@@ -311,12 +326,16 @@ def run_contact_export(job: Job) -> None:
         writer.writerow(job.params["fields"])
         last = 0
         while True:
-            pks = list(contacts.filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)[:CONTACTS_PER_BATCH])
-            if not pks:
+            # The batch is "the next 5,000 contacts": a range of ids under the export's filter, which the
+            # related queries reuse as a subquery instead of carrying 5,000 ids each.
+            after = contacts.filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)
+            upto = list(after[CONTACTS_PER_BATCH - 1 : CONTACTS_PER_BATCH])
+            batch = contacts.filter(pk__gt=last, **({"pk__lte": upto[0]} if upto else {}))
+            rows, last = reader.rows(batch)
+            if not rows:
                 break
-            writer.writerows(reader.rows(pks))
-            last = pks[-1]
-            job.increment(items_completed_count=len(pks))
+            writer.writerows(rows)
+            job.increment(items_completed_count=len(rows))
             done = activity.items_completed_count or 0
             job.set_progress(done, max(total, done))
             job.beat()

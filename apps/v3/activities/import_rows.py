@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from typing import Any
@@ -24,6 +24,7 @@ from django.core.validators import validate_email
 from apps.v3.contract import load_spec
 from apps.v3.gate.errors import bad_request
 from apps.v3.models import CustomField, SmsPermission
+from apps.v3.services.contacts import parse_calendar_date
 
 CUSTOM_PREFIX = "cf:"
 MAX_CONTACT_CUSTOM_FIELDS = 25
@@ -52,25 +53,8 @@ STANDARD_COLUMNS = frozenset(
     | set(PHONE_COLUMNS)
     | set(ADDRESS_COLUMNS)
 )
-# Dates in the formats the spec lists: M/D/YYYY and M-D-YYYY, YYYY/M/D and YYYY-M-D.
-_DATES = (
-    re.compile(r"^(?P<m>\d{1,2})(?P<sep>[/-])(?P<d>\d{1,2})(?P=sep)(?P<y>\d{4})$"),
-    re.compile(r"^(?P<y>\d{4})(?P<sep>[/-])(?P<m>\d{1,2})(?P=sep)(?P<d>\d{1,2})$"),
-)
 # A US number: ten digits, written together or as 123-123-1234, optionally after +1 or 1.
 _US_NUMBER = re.compile(r"^(?:\+?1[\s.-]?)?\(?(\d{3})\)?[\s.-]?(\d{3})[\s.-]?(\d{4})$")
-
-
-def parse_calendar_date(text: str) -> date | None:
-    """``text`` in one of the spec's date formats as a date, or None."""
-    for pattern in _DATES:
-        match = pattern.match(text)
-        if match:
-            try:
-                return date(int(match["y"]), int(match["m"]), int(match["d"]))
-            except ValueError:
-                return None
-    return None
 
 
 class RowProblem(Exception):
