@@ -557,6 +557,23 @@ def test_paging_follows_next_links_to_the_end(api: V3Api) -> None:
     assert seen == ids(made, "contact_id")
 
 
+def test_filtered_pages_lose_no_one_and_count_every_match(
+    api: V3Api, lists: list[ContactList], tags: list[Tag]
+) -> None:
+    contacts = bulk_contacts(api, 11)
+    on_list = contacts[1::2]
+    ListMembership.objects.bulk_create(ListMembership(contact=c, contact_list=lists[0]) for c in on_list)
+    Tagging.objects.bulk_create(Tagging(contact=c, tag=tags[0]) for c in contacts)
+    seen: list[str] = []
+    href: str | None = f"/v3/contacts?limit=2&include_count=true&lists={lists[0].list_id}&tags={tags[0].tag_id}"
+    while href:
+        body = api.get(href.removeprefix("/v3")).json()
+        assert body["contacts_count"] == len(on_list)
+        seen += [c["contact_id"] for c in body["contacts"]]
+        href = body["_links"].get("next", {}).get("href")
+    assert seen == ids(on_list, "contact_id")
+
+
 def test_includes_load_in_a_constant_number_of_queries(
     api: V3Api,
     lists: list[ContactList],

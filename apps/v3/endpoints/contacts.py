@@ -11,6 +11,7 @@ import uuid
 from functools import cache
 from typing import Any
 
+from django.core import signing
 from rest_framework import exceptions
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -27,6 +28,7 @@ from apps.v3.serializers.contacts import (
 )
 from apps.v3.services import contacts as actions
 
+from . import paging
 from .base import V3View
 from .bodies import parse_body
 from .paging import keyset_page, next_link
@@ -105,6 +107,21 @@ def read_body(operation_id: str, request: Request) -> dict[str, Any]:
     return checked
 
 
+def _after_pk(cursor: str | None) -> int | None:
+    """The row id a ``GET /contacts`` cursor continues after; None when absent or not ours.
+
+    ``paging`` keeps its cursor format private, so this reads it the way ``keyset_page`` does; a
+    cursor it cannot read is left for ``keyset_page`` to refuse with its 400.
+    """
+    if not cursor:
+        return None
+    try:
+        key = signing.loads(cursor, salt=paging._SALT)
+    except signing.BadSignature:
+        return None
+    return key[0] if isinstance(key, list) and len(key) == 1 and isinstance(key[0], int) else None
+
+
 def _contact(account: Account, contact_id: uuid.UUID, include: Any = INCLUDES) -> Contact:
     return load_includes([actions.find_contact(account, contact_id)], include)[0]
 
@@ -126,11 +143,12 @@ class ContactsView(V3View):
             if others:
                 raise bad_request(f"segment_id: combines only with limit, not with {', '.join(others)}")
             contacts = actions.segment_contacts(self.account, params["segment_id"])
+            count = None
         else:
-            contacts = actions.search_contacts(self.account, params)
+            contacts = actions.search_contacts(self.account, params, after_pk=_after_pk(params.get(CURSOR)))
+            count = actions.search_contacts(self.account, params).count() if params.get("include_count") else None
         page = keyset_page(contacts, params["limit"], params.get(CURSOR))
         load_includes(page.rows, include)
-        count = contacts.count() if params.get("include_count") else None
         query = {k: request.query_params.getlist(k) for k in request.query_params}
         return Response(contacts_page(page.rows, include, next_link(request.path, query, page.next_cursor), count))
 
