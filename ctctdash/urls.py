@@ -13,6 +13,7 @@ urlpatterns = [
     path("accounts/", include("apps.accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("contacts/", include("apps.contacts.urls")),
+    path("jobs/", include("apps.jobs.urls")),
     path("", account_views.home, name="home"),
 ]
 

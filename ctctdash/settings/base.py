@@ -42,6 +42,7 @@ LOCAL_APPS = [
     "apps.v3",
     "apps.accounts",
     "apps.contacts",
+    "apps.jobs",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 

@@ -1,0 +1,201 @@
+"""Forms of the jobs pages: the import wizard's three steps, the export, and the activities filter."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from django import forms
+
+from .csv_files import MAX_BYTES, MAX_LINES, CsvFile, Target, describe_size, mapping_problems
+from .services import ACTIVITY_STATES, Choice
+
+# The API's limit on list_ids for an import or an export.
+MAX_LISTS = 50
+
+
+def _choices(form: forms.Form, name: str, choices: list[tuple[str, str]]) -> None:
+    """Set a choice field's options, known only once the account's lists or fields are read."""
+    field = form.fields[name]
+    assert isinstance(field, forms.ChoiceField)
+    field.choices = choices
+
+
+class ImportUploadForm(forms.Form):
+    """Step 1: the CSV file."""
+
+    file = forms.FileField(
+        label="CSV file",
+        help_text=(
+            f"One contact per line, the first line naming the columns. At most {describe_size(MAX_BYTES)} "
+            f"and {MAX_LINES:,} lines."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.txt,text/csv"}),
+    )
+
+
+def _target_choices(targets: Sequence[Target]) -> list[Any]:
+    """Select options grouped as the targets are: contact, phone, address, dates, custom fields."""
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for target in targets:
+        groups.setdefault(target.group, []).append((target.key, target.label))
+    return [("", "Don't import"), *groups.items()]
+
+
+class ImportMappingForm(forms.Form):
+    """Step 2: the contact field each column of the file is imported into (or none)."""
+
+    def __init__(self, *args: Any, parsed: CsvFile, targets: Sequence[Target], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.parsed = parsed
+        self.targets = list(targets)
+        choices = _target_choices(self.targets)
+        for index in range(len(parsed.header)):
+            samples = parsed.samples(index)
+            self.fields[f"column_{index}"] = forms.ChoiceField(
+                label=parsed.column_name(index),
+                choices=choices,
+                required=False,
+                help_text=", ".join(samples) if samples else "(empty in the first rows)",
+            )
+
+    def rows(self) -> list[tuple[forms.BoundField, int]]:
+        """Each column's field with its position, for the mapping table."""
+        return [(self[f"column_{index}"], index + 1) for index in range(len(self.parsed.header))]
+
+    def chosen(self) -> dict[int, str]:
+        """Column index -> field key, from whichever fields are valid (the preview shows a partial choice)."""
+        data = getattr(self, "cleaned_data", {})
+        return {
+            index: data[f"column_{index}"] for index in range(len(self.parsed.header)) if data.get(f"column_{index}")
+        }
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        for problem in mapping_problems(self.chosen(), self.parsed, self.targets):
+            self.add_error(None, problem)
+        return cleaned
+
+
+class ImportStartForm(forms.Form):
+    """Step 3: the lists the contacts join, and SMS permission when the file has SMS numbers."""
+
+    list_ids = forms.MultipleChoiceField(
+        label="Add the contacts to these lists", required=False, widget=forms.CheckboxSelectMultiple
+    )
+    new_list = forms.CharField(
+        label="Or to a new list named", required=False, max_length=255, help_text="Created when the import starts."
+    )
+    sms_permission_to_send = forms.ChoiceField(
+        label="Permission to send text messages",
+        required=False,
+        choices=[
+            ("not_set", "Not set: the SMS numbers are stored, no texts are sent"),
+            ("explicit", "Explicit: every contact agreed to receive texts (needs an SMS consent date column)"),
+        ],
+    )
+
+    def __init__(self, *args: Any, lists: Sequence[Choice], mapped: Sequence[str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.mapped = set(mapped)
+        _choices(self, "list_ids", [(choice.id, choice.name) for choice in lists])
+        if "sms_number" not in self.mapped:
+            del self.fields["sms_permission_to_send"]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        chosen = len(cleaned.get("list_ids") or []) + (1 if cleaned.get("new_list") else 0)
+        if not chosen and not self.errors:
+            self.add_error(None, "Choose at least one list (or name a new one): imported contacts join lists.")
+        if chosen > MAX_LISTS:
+            self.add_error("list_ids", f"An import can add contacts to at most {MAX_LISTS} lists.")
+        if "sms_permission_to_send" in self.fields:
+            permission = cleaned.get("sms_permission_to_send")
+            if not permission:
+                self.add_error("sms_permission_to_send", "Say whether these contacts agreed to receive texts.")
+            elif permission == "explicit" and "sms_consent_date" not in self.mapped:
+                self.add_error(
+                    "sms_permission_to_send", "Explicit permission needs an SMS consent date column: go back a step."
+                )
+        return cleaned
+
+
+# Columns an export can hold (the API's field names), in the order the form offers them.
+EXPORT_FIELDS = (
+    ("email_address", "Email address"),
+    ("first_name", "First name"),
+    ("last_name", "Last name"),
+    ("job_title", "Job title"),
+    ("company_name", "Company"),
+    ("phone_number", "Phone"),
+    ("street", "Street"),
+    ("city", "City"),
+    ("state", "State or province"),
+    ("zip", "Postal code"),
+    ("country", "Country"),
+    ("birthday_month", "Birthday month"),
+    ("birthday_day", "Birthday day"),
+    ("anniversary", "Anniversary"),
+    ("email_lists", "Lists"),
+    ("tags", "Tags"),
+    ("permission_to_send", "Email permission"),
+    ("sms_number", "SMS number"),
+    ("created_at", "Created"),
+    ("updated_at", "Updated"),
+    ("contact_id", "Contact id"),
+)
+EXPORT_DEFAULT_FIELDS = ("email_address", "first_name", "last_name", "permission_to_send")
+EXPORT_STATUSES = (
+    ("", "Any, except deleted contacts"),
+    ("active", "Subscribed (active)"),
+    ("unsubscribed", "Unsubscribed"),
+    ("pending_confirmation", "Waiting for confirmation"),
+    ("temp_hold", "On temporary hold"),
+    ("not_set", "Permission not set"),
+    ("deleted", "Deleted"),
+    ("all", "All, deleted contacts included"),
+)
+
+
+class ExportForm(forms.Form):
+    """Which contacts to export (lists, status) and which columns."""
+
+    list_ids = forms.MultipleChoiceField(
+        label="Contacts on these lists",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Choose none to export every contact.",
+    )
+    status = forms.ChoiceField(label="Email permission", choices=EXPORT_STATUSES, required=False)
+    # Not "fields": that name is the form's own dict of fields.
+    columns = forms.MultipleChoiceField(
+        label="Columns", widget=forms.CheckboxSelectMultiple, initial=list(EXPORT_DEFAULT_FIELDS)
+    )
+
+    def __init__(self, *args: Any, lists: Sequence[Choice], custom_fields: Sequence[dict[str, Any]], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.list_names = {choice.id: choice.name for choice in lists}
+        _choices(self, "list_ids", list(self.list_names.items()))
+        custom = [
+            (f"cf:{item['name']}", f"{item.get('label') or item['name']} (custom field)") for item in custom_fields
+        ]
+        _choices(self, "columns", [*EXPORT_FIELDS, *custom])
+
+    def clean_list_ids(self) -> list[str]:
+        chosen: list[str] = self.cleaned_data.get("list_ids") or []
+        if len(chosen) > MAX_LISTS:
+            raise forms.ValidationError(f"An export can filter by at most {MAX_LISTS} lists.")
+        return chosen
+
+    def describe(self) -> str:
+        """What the export holds, in words, for the jobs table."""
+        names = [self.list_names.get(pk, pk) for pk in self.cleaned_data.get("list_ids") or []]
+        status = dict(EXPORT_STATUSES).get(self.cleaned_data.get("status") or "", "")
+        where = f"contacts on {', '.join(names)}" if names else "all contacts"
+        return f"{where[:1].upper()}{where[1:]} ({status[:1].lower()}{status[1:]})"
+
+
+class ActivityFilterForm(forms.Form):
+    """The recent activities' state filter (a GET form)."""
+
+    state = forms.ChoiceField(label="State", required=False, choices=[("", "Any state"), *ACTIVITY_STATES])

@@ -1,0 +1,122 @@
+"""Exports and the activities page, carried out by a real Celery worker process.
+
+An export is started from the dashboard, followed to the end, and its file downloaded through the
+dashboard; the activities page lists it with the other activities of the account.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+
+import pytest
+from django.urls import reverse
+
+from apps.accounts.services import client_for_connection
+from apps.jobs.models import Job
+from apps.v3.models import Contact, ListMembership
+from tests.dashboard.conftest import Connected
+from tests.worker import CeleryWorker, wait_for
+
+from .conftest import FINISH_TIMEOUT, HX, csv_bytes, job_from, make_list, poll_until_stopped, token_of, upload
+
+pytestmark = pytest.mark.worker
+
+
+def contacts_on(account: object, contact_list: object, prefix: str, n: int) -> None:
+    """``n`` contacts ``{prefix}{i}@example.com`` on the list."""
+    contacts = [
+        Contact.objects.create(account=account, email_address=f"{prefix}{i}@example.com", first_name=f"{prefix}{i}")
+        for i in range(n)
+    ]
+    ListMembership.objects.bulk_create([ListMembership(contact=c, contact_list=contact_list) for c in contacts])
+
+
+def test_an_export_runs_and_its_file_downloads_through_the_dashboard(
+    worker: CeleryWorker, connected: Connected
+) -> None:
+    account = connected.account
+    members, others = make_list(account, "Members"), make_list(account, "Others")
+    contacts_on(account, members, "member", 30)
+    contacts_on(account, others, "other", 10)
+    pages = connected.pages()
+
+    page = pages.get(reverse("jobs:export"))
+    assert page.status_code == 200 and "Members" in page.content.decode()
+    assert pages.post(reverse("jobs:export"), {"list_ids": [str(members.list_id)]}).status_code == 400  # no columns
+
+    job = job_from(
+        pages.post(
+            reverse("jobs:export"),
+            {"list_ids": [str(members.list_id)], "status": "", "columns": ["email_address", "first_name"]},
+        )
+    )
+    assert job.kind == Job.Kind.EXPORT and job.label == "Contacts on Members (any, except deleted contacts)"
+    text = poll_until_stopped(pages, job, worker).content.decode()
+    assert "100%" in text and "Completed" in text
+    assert f'href="{reverse("jobs:download", args=[job.pk])}"' in text
+
+    download = pages.get(reverse("jobs:download", args=[job.pk]))
+    assert download.status_code == 200 and download["Content-Type"] == "text/csv; charset=utf-8"
+    filename = f"contacts-export-{job.created_at:%Y-%m-%d}-{job.pk}.csv"
+    assert download["Content-Disposition"] == f'attachment; filename="{filename}"'
+    rows = list(csv.DictReader(io.StringIO(b"".join(download.streaming_content).decode())))
+    assert sorted(rows, key=lambda row: int(row["first_name"][6:])) == [
+        {"email_address": f"member{i}@example.com", "first_name": f"member{i}"} for i in range(30)
+    ]
+
+
+def test_the_activities_page_lists_the_accounts_activities(worker: CeleryWorker, connected: Connected) -> None:
+    account = connected.account
+    pages = connected.pages()
+    empty = pages.get(reverse("jobs:list")).content.decode()
+    assert "No imports or exports yet." in empty and "No activities on this account in the past days." in empty
+
+    # A job of each kind from the dashboard, and an activity started elsewhere (a list deleted through
+    # the API). One after another: on SQLite a write that starts while the worker commits a batch
+    # can be refused as "database is locked" (reported to the service's owners).
+    doomed = make_list(account, "Old list")
+    keep = make_list(account, "Keep")
+    token = token_of(upload(pages, "few.csv", csv_bytes(["email"], [["a@example.com"], ["b@example.com"]])))
+    pages.post(reverse("jobs:import-map", args=[token]), {"column_0": "email", "action": "continue"})
+    imported = job_from(pages.post(reverse("jobs:import-start", args=[token]), {"list_ids": [str(keep.list_id)]}))
+    poll_until_stopped(pages, imported, worker)
+    exported = job_from(pages.post(reverse("jobs:export"), {"columns": ["email_address"]}))
+    poll_until_stopped(pages, exported, worker)
+    elsewhere = client_for_connection(connected.connection).bulk_activities.post_list_delete(
+        body={"list_ids": [str(doomed.list_id)]}
+    )
+    activity_url = reverse("jobs:activity", args=[elsewhere["activity_id"]])
+    done = wait_for(
+        lambda: (r := pages.get(activity_url, **HX)).status_code == 286 and r,
+        FINISH_TIMEOUT,
+        "the list delete to finish",
+        interval=0.2,
+    )
+    assert "Completed" in done.content.decode()
+
+    html = pages.get(reverse("jobs:list")).content.decode()
+    jobs_table, activities_table = html.split('id="activities-title"')
+    assert "Import: few.csv" in jobs_table and "Export: All contacts" in jobs_table
+    # Activities of jobs open the job; the other one opens its own page.
+    for job in (imported, exported):
+        assert f'href="{reverse("jobs:detail", args=[job.pk])}"' in activities_table
+    assert f'href="{activity_url}"' in activities_table
+    assert len(re.findall(r"job-state--completed", activities_table)) == 3
+
+    completed = pages.get(reverse("jobs:list"), {"state": "completed"}).content.decode()
+    assert completed.count("job-state--completed") >= 3
+    failed = pages.get(reverse("jobs:list"), {"state": "failed"}).content.decode()
+    assert "No activities in this state." in failed
+    # An activity of a job opens the job's page; the other shows its own progress.
+    job_activity = reverse("jobs:activity", args=[imported.activity_id])
+    assert pages.get(job_activity)["Location"] == reverse("jobs:detail", args=[imported.pk])
+    page = pages.get(activity_url)
+    assert page.status_code == 200 and "100%" in page.content.decode()
+
+    # Next-page links are followed only to pages of activities on the account's own API.
+    one = pages.get(reverse("jobs:list"), {"page": "/v3/activities?limit=1"}).content.decode()
+    assert len(re.findall(r"job-state--completed", one.split('id="activities-title"')[1])) == 1
+    for elsewhere_href in ("/v3/contacts", "http://elsewhere.example/v3/activities"):
+        assert pages.get(reverse("jobs:list"), {"page": elsewhere_href}).status_code == 404
