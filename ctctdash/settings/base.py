@@ -80,6 +80,11 @@ DATABASES = {
     "default": read("DATABASE_URL", db_url, default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
 }
 DATABASES["default"].setdefault("CONN_MAX_AGE", 0)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The web server and the worker write to one SQLite file. IMMEDIATE takes the write lock when
+    # a transaction starts (instead of failing a later write with "database is locked"), and
+    # the timeout lets a writer wait for a batch the other process is committing.
+    DATABASES["default"].setdefault("OPTIONS", {}).update({"transaction_mode": "IMMEDIATE", "timeout": 20})
 
 # Rate limits are counted in the cache, so it must be shared by every process: Redis when
 # REDIS_URL is set, otherwise a file cache under var/ that all local processes see.
