@@ -18,6 +18,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
@@ -208,6 +209,23 @@ def test_file_import_answers_201_and_imports_every_column(api: V3Api, lists: lis
     assert set(members.values_list("contact__email_address", "contact_list__name")) == {
         (e, lst.name) for e in ("ann@example.com", "bob@example.com") for lst in lists[:2]
     }
+
+
+def test_the_uploaded_file_is_stored_for_the_task_and_removed_once_imported(
+    api: V3Api, lists: list[ContactList]
+) -> None:
+    activity = created(post_file(api, csv_text(["email"], ["a@example.com"]), str(lists[0].list_id)))
+    stored = activity.params["source.csv_file"]
+    assert stored.startswith(f"activities/{api.account.encoded_account_id}/{activity.activity_id}/")
+    assert default_storage.open(stored).read() == b"email\r\na@example.com\r\n"
+    run(api, activity)
+    assert not default_storage.exists(stored)
+
+
+def test_file_import_refuses_uploads_far_past_the_limit(api: V3Api, lists: list[ContactList]) -> None:
+    response = post_file(api, b"email\n" + b"x" * (16 * 1024 * 1024), str(lists[0].list_id))
+    assert response.status_code == 400 and "larger than 16 MB" in error_of(response)["error_message"]
+    assert not Activity.objects.exists()
 
 
 def test_file_import_updates_only_what_a_row_gives_and_keeps_consent(api: V3Api, lists: list[ContactList]) -> None:

@@ -120,7 +120,8 @@ def read_file_import(account: Account, data: Any, upload: UploadedFile | None) -
         raise V3Error(415, "api.unsupported_media_type", f"file: {name!r} is not a .csv file")
     sms_permission = _sms_permission(data.get("sms_permission_to_send"), "sms_permission_to_send")
     list_pks, _ = resolve(account, LISTS, _csv_list_ids(data), "list_ids", limit=MAX_LISTS, strict=True, required=True)
-    raw, dropped = _truncate(upload.read(MAX_BYTES + 1) + upload.read())
+    # Only what can be imported is read: the first 4 MB and one byte to tell whether there is more.
+    raw, dropped = _truncate(upload.read(MAX_BYTES + 1))
     text = _decode(raw)
     header = next(csv.reader(io.StringIO(text)), None)
     if not header or not any(cell.strip() for cell in header):

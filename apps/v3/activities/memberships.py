@@ -14,10 +14,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, Model, Q
+from django.utils import timezone
 
 from apps.v3.gate.errors import bad_request
 from apps.v3.models import Account, Contact, ListMembership, PermissionToSend, Tagging
 
+from . import bulk
 from .runner import Job, Plan, walk_contacts
 from .sources import (
     CONTACTS,
@@ -47,13 +49,18 @@ class LinkKind:
     """Lists or tags: the link model, its target column, and what a target must be to count."""
 
     model: type[Model]
-    target_fk: str
+    target_field: str
     target: Kind
     live_target: Q
 
+    @property
+    def target_fk(self) -> str:
+        """The target's id column."""
+        return f"{self.target_field}_id"
 
-LIST_LINKS = LinkKind(ListMembership, "contact_list_id", LISTS, Q(contact_list__deleted_at__isnull=True))
-TAG_LINKS = LinkKind(Tagging, "tag_id", TAGS, Q())
+
+LIST_LINKS = LinkKind(ListMembership, "contact_list", LISTS, Q(contact_list__deleted_at__isnull=True))
+TAG_LINKS = LinkKind(Tagging, "tag", TAGS, Q())
 
 
 def read_source(
@@ -152,9 +159,12 @@ def _add(job: Job, links: LinkKind, pks: list[int], targets: list[int]) -> None:
             f"contact {names[pk]}: not added, a contact has at most {MAX_LINKS} {links.target.what}s"
             for pk in sorted(full)
         )
-    links.model._default_manager.bulk_create(
-        [links.model(contact_id=pk, **{links.target_fk: t}) for pk in pks if pk not in full for t in targets],
-        ignore_conflicts=True,
+    now = timezone.now()
+    bulk.upsert(
+        links.model,
+        ("contact_id", links.target_fk, "created_at"),
+        [(pk, target, now) for pk in pks if pk not in full for target in targets],
+        conflict=("contact", links.target_field),  # already linked: left as it is
     )
 
 

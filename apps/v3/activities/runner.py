@@ -331,6 +331,10 @@ def run(activity_pk: int, handlers: dict[str, Handler]) -> None:
     job.activity.refresh_from_db()
     if finish(job.activity, ActivityState.COMPLETED, token=job.token):
         logger.info("activity %s completed", activity.activity_id)
+        # The uploaded contacts are not kept once imported (they are the account's data at rest).
+        for name, value in activity.params.items():
+            if name.endswith("_file"):
+                default_storage.delete(value)
 
 
 def fail(activity_pk: int, message: str) -> None:
