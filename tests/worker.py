@@ -31,6 +31,8 @@ REDIS_HOST, REDIS_PORT = "127.0.0.1", 6379
 CLAIMABLE_DBS = range(15, 7, -1)
 CLAIM_KEY = "ctctdash:test-broker-db:{}"
 CLAIM_SECONDS = 6 * 60 * 60
+# Kombu's keys for the default queue and for messages delivered but not acknowledged.
+STALE_KEYS = ("celery", "unacked", "unacked_index", "unacked_mutex")
 START_TIMEOUT = 60.0
 
 
@@ -65,6 +67,8 @@ class BrokerClaim:
             key = CLAIM_KEY.format(db)
             if control.set(key, f"{socket.gethostname()}:{os.getpid()}", nx=True, ex=CLAIM_SECONDS):
                 self.key, self.url = key, f"redis://{REDIS_HOST}:{REDIS_PORT}/{db}"
+                # A run that died may have left messages for activities of its own (gone) database.
+                redis.Redis(host=REDIS_HOST, port=REDIS_PORT, db=db).delete(*STALE_KEYS)
                 return
         raise RuntimeError(f"Every Redis database {list(CLAIMABLE_DBS)} is claimed by another test run")
 
