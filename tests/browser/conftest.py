@@ -81,9 +81,10 @@ def browser() -> Iterator[Browser]:
 
 @dataclass
 class Signals:
-    """What a page did that no test expects: script errors and requests leaving the live server."""
+    """What a page met that no test expects: script errors, server errors, requests leaving the live server."""
 
     page_errors: list[str] = field(default_factory=list)
+    server_errors: list[str] = field(default_factory=list)
     foreign_requests: list[str] = field(default_factory=list)
 
 
@@ -120,12 +121,15 @@ def page(context: BrowserContext, signals: Signals, request: pytest.FixtureReque
     """A page in the test's context; its last state is saved as a screenshot, pass or fail."""
     page = context.new_page()
     page.on("pageerror", lambda error: signals.page_errors.append(str(error)))
+    # An htmx request answered 500 is swapped nowhere: without this a test would only time out.
+    page.on("response", lambda r: signals.server_errors.append(f"{r.status} {r.url}") if r.status >= 500 else None)
     yield page
     if not page.is_closed():
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         name = re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.name)
         page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
     assert not signals.page_errors, f"script errors on the page: {signals.page_errors}"
+    assert not signals.server_errors, f"server errors: {signals.server_errors}"
     assert not signals.foreign_requests, f"requests to other hosts: {signals.foreign_requests}"
 
 
