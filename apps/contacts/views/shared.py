@@ -1,0 +1,161 @@
+"""What the lists, tags, custom fields and segments pages share.
+
+Every page reaches the account through ``client_for(request)``, the active connection's client, so
+an id from another workspace's account is simply not found by the API and answers 404 here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any, TypeVar
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+
+from apps.accounts.models import Membership
+from apps.accounts.services import NoActiveConnection, active_connection
+from apps.ctct import BadRequest, NotFound
+
+from ..forms.shared import API_FORM_ERRORS
+from ..services import add_api_errors
+from ..services_paging import Page
+
+__all__ = [
+    "activity_message",
+    "can_write",
+    "delete_after_confirming",
+    "found_or_404",
+    "listing_page",
+    "page_path",
+    "render_form",
+    "require_writer",
+    "safe_next",
+    "save_or_show",
+    "submit",
+    "wants_fragment",
+]
+
+Result = TypeVar("Result")
+
+
+def wants_fragment(request: HttpRequest) -> bool:
+    """An htmx request that swaps a fragment (a boosted one wants the whole page)."""
+    htmx = getattr(request, "htmx", None)
+    return htmx is not None and bool(htmx) and not htmx.boosted
+
+
+def page_path(request: HttpRequest) -> str:
+    """The path of the page the browser shows: for htmx, the page the fragment lands in, not the request."""
+    htmx = getattr(request, "htmx", None)
+    if htmx and htmx.current_url_abs_path:
+        return str(htmx.current_url_abs_path)
+    return request.get_full_path()
+
+
+def can_write(request: HttpRequest) -> bool:
+    """Whether the user may change the active connection's account (marketers and above)."""
+    connection = active_connection(request)
+    if connection is None:
+        return False
+    membership = Membership.objects.filter(workspace_id=connection.workspace_id, user=request.user.pk or 0).first()
+    return membership is not None and membership.can_write
+
+
+def require_writer(request: HttpRequest) -> None:
+    """403 for a workspace viewer; no connection at all goes to the connect page (the middleware)."""
+    if active_connection(request) is None:
+        raise NoActiveConnection
+    if not can_write(request):
+        raise PermissionDenied("Viewers can look but not change anything. Ask a workspace owner for more.")
+
+
+@contextmanager
+def found_or_404() -> Iterator[None]:
+    """The API's 404 (unknown id, or another account's) as this page's 404."""
+    try:
+        yield
+    except NotFound as exc:
+        raise Http404(exc.error_message) from exc
+
+
+def listing_page(request: HttpRequest, fetch: Callable[[str | None], Page]) -> Page:
+    """The page the ``page`` token names; the first page, with a note, when the API no longer knows it."""
+    token = request.GET.get("page") or None
+    if token:
+        try:
+            return fetch(token)
+        except BadRequest:
+            messages.info(request, "That page link has expired, so here is the first page.")
+    return fetch(None)
+
+
+def submit(form: forms.Form, action: Callable[[dict[str, Any]], Result], conflict_field: str = "name") -> Result | None:
+    """``action(cleaned_data)`` for a valid form; API refusals land on the form; None unless it succeeded."""
+    if not form.is_valid():
+        return None
+    try:
+        return action(form.cleaned_data)
+    except API_FORM_ERRORS as error:
+        # The service's messages name body fields, which these forms call by the same names.
+        add_api_errors(form, error, {name: name for name in form.fields}, conflict_field)
+        return None
+
+
+def render_form(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
+    """A form page; 400 when it shows errors, so a failed submission never looks like a success."""
+    form = context["form"]
+    return render(request, template, context, status=400 if form.is_bound and form.errors else 200)
+
+
+def save_or_show(
+    request: HttpRequest,
+    form: forms.Form,
+    save: Callable[[dict[str, Any]], dict[str, Any]],
+    done: Callable[[dict[str, Any]], tuple[str, str]],
+    template: str,
+    context: dict[str, Any] | None = None,
+    conflict_field: str = "name",
+) -> HttpResponse:
+    """A create or edit page: a POST ``save``s the cleaned data through the API, then ``done(saved)``
+    names the flash message and the page to go to; API refusals show at the form's fields.
+    """
+    if request.method == "POST":
+        saved = submit(form, save, conflict_field)
+        if saved is not None:
+            message, url = done(saved)
+            messages.success(request, message)
+            return redirect(url)
+    return render_form(request, template, {"form": form, **(context or {})})
+
+
+def delete_after_confirming(
+    request: HttpRequest, item: dict[str, Any], delete: Callable[[], str], template: str, name: str, done: str
+) -> HttpResponse:
+    """A delete page: GET asks first (``item`` shown as ``name``); POST runs ``delete``, flashes the
+    message it returns and goes to ``done``.
+    """
+    if request.method != "POST":
+        return render(request, template, {name: item})
+    messages.success(request, delete())
+    return redirect(done)
+
+
+def safe_next(request: HttpRequest, default: str) -> str:
+    """The ``next`` the form posted if it is a path on this site, else ``default``."""
+    candidate = request.POST.get("next") or ""
+    allowed = url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    return candidate if allowed else default
+
+
+def activity_message(what: str, activity: dict[str, Any]) -> str:
+    """The flash message for a delete the API answered with an activity."""
+    if activity.get("state") == "completed":
+        return f"{what} was deleted."
+    return f"{what} is being deleted; it disappears from every page when Constant Contact finishes."
