@@ -308,6 +308,15 @@ def test_file_import_sms_rows_and_consent(api: V3Api, lists: list[ContactList]) 
     )
     assert Contact.objects.filter(account=api.account).count() == 2
     assert Contact.objects.get(sms_address="5081231235").first_name == "Samuel"
+    # One contact named by email in one row and by number in another: both rows' values land on it.
+    make_field(api.account, "color")
+    text = csv_text(["email", "sms_number", "cf:color", "last_name"], ["s@example.com", "5081231235", "", ""])
+    text += ",508-123-1235,green,Smith\n"
+    run(api, created(post_file(api, text, str(lists[1].list_id), sms_permission_to_send="not_set")))
+    sam = Contact.objects.get(sms_address="5081231235")
+    assert (sam.email_address, sam.last_name) == ("s@example.com", "Smith")
+    assert CustomFieldValue.objects.get(contact=sam).value == "green"
+    assert ListMembership.objects.filter(contact=sam, contact_list=lists[1]).exists()
 
 
 def test_file_import_repeated_rows_make_one_contact(api: V3Api, lists: list[ContactList]) -> None:
@@ -723,6 +732,7 @@ def test_list_delete_marks_lists_deleted_and_drops_their_memberships(
     foreign = make_list(other_api.account, "Theirs")
     response = api.post("/activities/list_delete", {"list_ids": [str(lists[0].list_id), str(foreign.list_id)]})
     activity = created(response)
+    assert response.json()["status"] == {"list_count": 1}
     body = run(api, activity)
     assert body["status"] == {"list_count": 1}
     assert body["activity_errors"] == [

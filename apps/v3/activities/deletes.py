@@ -67,7 +67,7 @@ def read_list_delete(account: Account, body: dict[str, Any]) -> Plan:
     pks, errors = resolve(
         account, LISTS, body.get("list_ids") or [], "list_ids", limit=MAX_LISTS, strict=False, required=True
     )
-    return Plan(params={"lists": pks}, errors=errors)
+    return Plan(params={"lists": pks}, errors=errors, counts={"list_count": len(pks)})
 
 
 def _purge(job: Job, links: QuerySet[Any]) -> int:
@@ -88,7 +88,6 @@ def run_list_delete(job: Job) -> None:
     with job.batch():
         now = timezone.now()
         lists.filter(deleted_at__isnull=True).update(deleted_at=now, updated_at=now)
-        job.activity.list_count = len(job.params["lists"])
         job.set_progress(0, 1)
     _purge(job, ListMembership.objects.filter(contact_list_id__in=job.params["lists"]))
 

@@ -20,7 +20,7 @@ from typing import Any
 
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
-from django.db.models import Count, F
+from django.db.models import Count, F, QuerySet
 from django.utils import timezone
 
 from apps.v3.gate.errors import V3Error, bad_request
@@ -257,19 +257,53 @@ class BatchWriter:
         mine = Contact.objects.filter(account_id=self.account_id)
         # Excluding "" lets the database use the (partial) unique index on (account, email).
         known = list(
-            mine.filter(email_address__in=list(by_email)).exclude(email_address="").values_list("pk", "deleted_at")
+            mine.filter(email_address__in=list(by_email))
+            .exclude(email_address="")
+            .values_list("pk", "email_address", "deleted_at")
         )
-        self.prior = {pk for pk, _ in known}
-        self._revive([pk for pk, deleted_at in known if deleted_at is not None], _REVIVAL_RESET)
+        known += self._give_emails(mine, by_email, {email for _, email, _ in known})
+        self.prior = {pk for pk, _, _ in known}
+        self._revive([pk for pk, _, deleted_at in known if deleted_at is not None], _REVIVAL_RESET)
         numbers = list(mine.filter(sms_address__in=list(by_sms)).values_list("pk", "deleted_at")) if by_sms else []
         self.prior |= {pk for pk, _ in numbers}
         self._revive([pk for pk, deleted_at in numbers if deleted_at is not None], _REVIVAL_RESET_KEEP_NUMBER)
         contacts = self._upsert_emails(list(by_email.values()))
-        contacts.update(self._upsert_sms_only(by_sms))
+        for pk, (row, permission) in self._upsert_sms_only(by_sms).items():
+            if pk in contacts:  # one contact named by its email in one row and by its number in another
+                contacts[pk][0].merge(row)
+            else:
+                contacts[pk] = (row, permission)
         self._write_custom_fields(contacts)
         self._write_phones(contacts)
         self._write_addresses(contacts)
         self._write_lists(contacts)
+
+    def _give_emails(
+        self, mine: QuerySet[Contact], by_email: dict[str, Row], known: set[str]
+    ) -> list[tuple[int, str, datetime | None]]:
+        """A new email whose row's number belongs to a contact without email becomes that contact's.
+
+        Contacts are known by their email or their number, so such a row describes the same person.
+        """
+        numbers = {row.sms: email for email, row in by_email.items() if row.sms and email not in known}
+        if not numbers:
+            return []
+        taken: dict[str, tuple[int, datetime | None]] = {}
+        orphans = mine.filter(email_address="", sms_address__in=list(numbers))
+        for pk, number, deleted_at in orphans.order_by(F("deleted_at").asc(nulls_first=True), "pk").values_list(
+            "pk", "sms_address", "deleted_at"
+        ):
+            taken.setdefault(number, (pk, deleted_at))
+        claimed = []
+        for number, (pk, _) in taken.items():
+            contact = Contact(pk=pk, email_address=numbers[number], permission_to_send=PermissionToSend.IMPLICIT)
+            contact.opt_in_source, contact.opt_in_date = SOURCE, self.now
+            contact.email_created_at = contact.email_updated_at = self.now
+            claimed.append(contact)
+        email_fields = ["email_address", "permission_to_send", "opt_in_source", "opt_in_date"]
+        email_fields += ["email_created_at", "email_updated_at"]
+        Contact.objects.bulk_update(claimed, email_fields, batch_size=STATEMENT_ROWS)
+        return [(pk, numbers[number], deleted_at) for number, (pk, deleted_at) in taken.items()]
 
     def _permission(self, row: Row) -> str:
         """The row's SMS permission: explicit needs the row's consent date, else it is not set."""
@@ -311,7 +345,7 @@ class BatchWriter:
         return {pk: (by_email[email], permission) for pk, email, permission in returned}
 
     def _upsert_sms_only(self, by_sms: dict[str, Row]) -> dict[int, tuple[Row, str]]:
-        """Rows with a number and no email match a contact without email that has that number."""
+        """Rows with a number and no email update the account's contact with that number, or make one."""
         if not by_sms:
             return {}
         existing: dict[str, Contact] = {}
