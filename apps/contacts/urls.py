@@ -4,12 +4,18 @@ from __future__ import annotations
 
 from django.urls import URLPattern, path
 
-from .views import custom_fields, lists, segments, tags
+from .views import contacts, custom_fields, lists, segments, tags
 
 app_name = "contacts"
 
 urlpatterns: list[URLPattern] = [
     # Contacts
+    path("", contacts.contact_list, name="list"),
+    path("new/", contacts.contact_create, name="create"),
+    path("<uuid:contact_id>/", contacts.contact_detail, name="detail"),
+    path("<uuid:contact_id>/edit/", contacts.contact_edit, name="edit"),
+    path("<uuid:contact_id>/delete/", contacts.contact_delete, name="delete"),
+    path("<uuid:contact_id>/resubscribe/", contacts.contact_resubscribe, name="resubscribe"),
     # Lists
     path("lists/", lists.list_list, name="lists"),
     path("lists/new/", lists.list_create, name="list_create"),

@@ -1,0 +1,282 @@
+"""Contact pages: the list (filters, search, cursor paging), one contact, create, edit, delete, resubscribe.
+
+Every view reaches the data through the V3 client of the user's active connection, which
+``apps.accounts`` only ever picks from the workspaces the user belongs to; the token scopes each
+call to that connection's account, so an id from another account answers 404. Changes need a
+role that may write (marketer and up). Each page works without JavaScript; with htmx, the list's
+filters and paging swap only the results.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar, cast
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
+from django.views.decorators.http import require_http_methods
+
+from apps.accounts.services import client_for
+from apps.contacts import services
+from apps.contacts.forms.contacts import ContactFilterForm, ContactForm, ResubscribeForm
+from apps.ctct import BadRequest, Client, Conflict, Forbidden, NotFound
+
+from .shared import found_or_404, render_form, require_writer, wants_fragment
+
+__all__ = [
+    "contact_create",
+    "contact_delete",
+    "contact_detail",
+    "contact_edit",
+    "contact_list",
+    "contact_resubscribe",
+]
+
+# Pages remembered for "Previous": enough to step back through a session's browsing, small
+# enough that the links stay short (each entry is a next link's query). Older pages are reached
+# through "First page".
+BACK_STACK = 10
+View = TypeVar("View", bound=Callable[..., HttpResponse])
+
+
+def _wants_rows(request: HttpRequest) -> bool:
+    """The results fragment for an htmx swap; the whole page when htmx restores history it lost."""
+    return wants_fragment(request) and not request.htmx.history_restore_request  # type: ignore[attr-defined]
+
+
+def _page(*methods: str) -> Callable[[View], View]:
+    """A signed-in page answering ``methods`` (and HEAD), with the API's 404 and 403 as its own.
+
+    A contact the API does not find, another account's id included, is the page's 404.
+    """
+
+    def decorate(view: View) -> View:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            try:
+                with found_or_404():
+                    return view(request, *args, **kwargs)
+            except Forbidden as exc:
+                raise PermissionDenied(exc.error_message) from None
+
+        return cast(View, login_required(require_http_methods([*methods, "HEAD"])(wrapped)))
+
+    return decorate
+
+
+# --- The list ----------------------------------------------------------------------------------
+
+_ANY_ID = uuid.UUID(int=0)
+
+
+def _table_rows(rows: list[services.ContactRow]) -> list[dict[str, Any]]:
+    """Each row's cells ready to print: link, permission words, update date.
+
+    Worked out here once rather than per cell in the template: with fifty rows, ``{% url %}``,
+    the date filters and attribute lookups were most of the page's own time (see the bench).
+    """
+    detail_url = reverse("contacts:detail", args=[_ANY_ID])
+    cells = []
+    for row in rows:
+        updated = timezone.localtime(row.updated_at) if row.updated_at else None
+        cells.append(
+            {
+                **vars(row),
+                "url": detail_url.replace(str(_ANY_ID), row.contact_id),
+                "permission_label": row.permission_label,
+                "updated_iso": updated.isoformat() if updated else "",
+                "updated_text": f"{updated:%b} {updated.day}, {updated.year}" if updated else "",
+            }
+        )
+    return cells
+
+
+def _query(filters: dict[str, str], cursor: str = "", back: list[str] | None = None, page: int = 1) -> str:
+    """A list URL's query string: the filters, and for a later page its cursor, back stack and number."""
+    state: dict[str, Any] = {"cursor": cursor, "back": back or [], "page": page if page > 1 else None}
+    return "?" + urlencode({**filters, **{k: v for k, v in state.items() if v not in (None, [], "")}}, doseq=True)
+
+
+def _page_links(
+    filters: dict[str, str], cursor: str, back: list[str], page: int, next_cursor: str | None
+) -> dict[str, str]:
+    """Query strings for Next, Previous and First page.
+
+    ``back`` holds the cursors of the pages before this one, oldest first, "" standing for the
+    first page (which has none); Next pushes this page's cursor, Previous pops the last one.
+    """
+    links = {}
+    if next_cursor:
+        links["next"] = _query(filters, next_cursor, [*back, cursor][-BACK_STACK:], page + 1)
+    if cursor and back:
+        links["previous"] = _query(filters, back[-1], back[:-1], page - 1)
+    if cursor:
+        links["first"] = _query(filters)
+    return links
+
+
+@_page("GET")
+def contact_list(request: HttpRequest) -> HttpResponse:
+    """Contacts, searched and filtered, a page at a time by the API's cursor; htmx gets only the rows."""
+    with client_for(request) as client:
+        form = ContactFilterForm(
+            request.GET if any(k in request.GET for k in ContactFilterForm.base_fields) else None,
+            lists=services.list_choices(client),
+            tags=services.tag_choices(client),
+            segments=services.segment_choices(client),
+        )
+        filters = form.filters()
+        cursor = request.GET.get("cursor", "")
+        back = request.GET.getlist("back")[-BACK_STACK:]
+        try:
+            page_number = max(1, int(request.GET.get("page", "1")))
+        except ValueError:
+            page_number = 1
+        problem = ""
+        try:
+            page = services.list_contacts(client, filters, cursor or None)
+        except (BadRequest, NotFound) as exc:
+            if cursor and isinstance(exc, BadRequest):
+                # A cursor the API no longer accepts (or one edited by hand): start again from the top.
+                messages.warning(request, "That page link is no longer valid; here is the first page.")
+                return redirect(reverse("contacts:list") + _query(form.active_filters()))
+            # A filter the API refused (a segment deleted meanwhile, an email it cannot search for).
+            page, problem = services.ContactPage([], None, None), exc.error_message
+    context = {
+        "form": form,
+        "filters": filters,
+        "page": page,
+        "rows": _table_rows(page.rows),
+        "page_number": page_number,
+        "first_row": (page_number - 1) * services.PAGE_SIZE + 1,
+        "last_row": (page_number - 1) * services.PAGE_SIZE + len(page.rows),
+        "links": _page_links(form.active_filters(), cursor, back, page_number, page.next_cursor),
+        "problem": problem,
+    }
+    template = "contacts/contact_list.html#rows" if _wants_rows(request) else "contacts/contact_list.html"
+    response = render(request, template, context)
+    # The same URL answers a fragment or a page depending on the header: caches must tell them apart.
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+# --- One contact -------------------------------------------------------------------------------------
+
+
+@_page("GET")
+def contact_detail(request: HttpRequest, contact_id: uuid.UUID) -> HttpResponse:
+    """Everything about one contact."""
+    with client_for(request) as client:
+        detail = services.contact_detail(client, str(contact_id))
+        resubscribe = ResubscribeForm(
+            lists=services.list_choices(client), initial={"list_ids": [c.id for c in detail.lists]}
+        )
+    resubscribe.fields["list_ids"].widget.attrs.pop("autofocus", None)  # the page opens on the contact, not this form
+    context = {"detail": detail, "contact": detail.contact, "resubscribe": resubscribe}
+    return render(request, "contacts/contact_detail.html", context)
+
+
+def _form_kwargs(client: Client) -> dict[str, Any]:
+    return {
+        "lists": services.list_choices(client),
+        "tags": services.tag_choices(client),
+        "custom_fields": services.custom_fields(client),
+    }
+
+
+def _contact_form(request: HttpRequest, contact_id: uuid.UUID | None) -> HttpResponse:
+    """Create (no id) or edit a contact; the API's validation messages appear at the fields they name.
+
+    An edit starts from every current value, because saving (a PUT) replaces the contact.
+    """
+    require_writer(request)
+    with client_for(request) as client:
+        current = services.get_contact(client, str(contact_id)) if contact_id else None
+        form = ContactForm(_posted(request), current=current, **_form_kwargs(client))
+        if request.method == "POST" and form.is_valid():
+            body, fields = form.api_body("update_source" if current else "create_source")
+            try:
+                if current is None:
+                    saved = services.create_contact(client, body)
+                else:
+                    saved = services.update_contact(client, str(contact_id), body)
+            except (BadRequest, Conflict) as exc:
+                # A create's conflict is the duplicate email, whether or not its message says so.
+                services.add_api_errors(form, exc, fields, conflict_field=None if current else "email")
+            else:
+                messages.success(request, f"{_label(saved)} was {'saved' if current else 'added'}.")
+                return redirect("contacts:detail", saved["contact_id"])
+    return render_form(request, "contacts/contact_form.html", {"form": form, "contact": current})
+
+
+@_page("GET", "POST")
+def contact_create(request: HttpRequest) -> HttpResponse:
+    """A new contact."""
+    return _contact_form(request, None)
+
+
+@_page("GET", "POST")
+def contact_edit(request: HttpRequest, contact_id: uuid.UUID) -> HttpResponse:
+    """Change a contact."""
+    return _contact_form(request, contact_id)
+
+
+@_page("GET", "POST")
+def contact_delete(request: HttpRequest, contact_id: uuid.UUID) -> HttpResponse:
+    """Ask "Delete <email>?"; deleting happens only on the POST."""
+    require_writer(request)
+    with client_for(request) as client:
+        contact = services.get_contact(client, str(contact_id))
+        if request.method == "POST":
+            services.delete_contact(client, str(contact_id))
+            messages.success(request, f"{_label(contact)} was deleted.")
+            return redirect("contacts:list")
+    return render(request, "contacts/contact_confirm_delete.html", {"contact": contact, "label": _label(contact)})
+
+
+@_page("GET", "POST")
+def contact_resubscribe(request: HttpRequest, contact_id: uuid.UUID) -> HttpResponse:
+    """Ask an unsubscribed contact to confirm they want email again, onto the lists chosen."""
+    require_writer(request)
+    with client_for(request) as client:
+        contact = services.get_contact(client, str(contact_id))
+        initial = {"list_ids": [str(i) for i in contact.get("list_memberships") or []]}
+        form = ResubscribeForm(_posted(request), lists=services.list_choices(client), initial=initial)
+        if request.method == "POST" and form.is_valid():
+            try:
+                services.resubscribe_contact(client, str(contact_id), form.cleaned_data["list_ids"])
+            except Conflict as exc:
+                # Not unsubscribed (any more), or deleted: nothing to ask, and the page says why.
+                messages.error(request, exc.error_message)
+                return redirect("contacts:detail", contact_id)
+            except BadRequest as exc:
+                services.add_api_errors(form, exc, {"list_ids": "list_ids"})
+            else:
+                messages.success(
+                    request, f"Resubscribe requested for {_label(contact)}: they receive email again once they confirm."
+                )
+                return redirect("contacts:detail", contact_id)
+    return render_form(
+        request, "contacts/contact_resubscribe.html", {"contact": contact, "form": form, "label": _label(contact)}
+    )
+
+
+def _posted(request: HttpRequest) -> Any:
+    """The POST data to bind a form to, even when empty (an empty POST is still a submission)."""
+    return request.POST if request.method == "POST" else None
+
+
+def _label(contact: dict[str, Any]) -> str:
+    """How messages name a contact: the email address, else the name, else "The contact"."""
+    email = (contact.get("email_address") or {}).get("address")
+    name = " ".join(p for p in (contact.get("first_name"), contact.get("last_name")) if p)
+    return email or name or "The contact"
