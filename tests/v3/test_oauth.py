@@ -345,3 +345,39 @@ def test_implicit_flow_returns_the_token_in_the_fragment(server: str, owner: Any
     fragment = parse_qs(urlsplit(location).fragment)
     assert fragment["state"] == ["s1"] and "refresh_token" not in fragment
     assert v3_get(server, fragment["access_token"][0]).status_code == 200
+
+
+def test_a_token_of_account_a_can_neither_read_nor_change_account_b(server: str, owner: Any) -> None:
+    other = MembershipFactory()
+    app = make_app()
+    _, _, token_a = run_code_flow(server, owner, app, ["account_read", "account_update", "contact_data"])
+    _, _, token_b = run_code_flow(server, other, app, ["account_read", "account_update", "contact_data"])
+
+    def call(method: str, token: dict, path: str, body: Any = None) -> requests.Response:
+        response = requests.request(
+            method, server + path, json=body, headers={"Authorization": f"Bearer {token['access_token']}"}, timeout=10
+        )
+        validate_django_response(response)
+        return response
+
+    created = call(
+        "POST", token_b, "/v3/contacts", {"email_address": {"address": "b@example.com"}, "create_source": "Account"}
+    )
+    assert created.status_code == 201
+    contact_id = created.json()["contact_id"]
+    path = f"/v3/contacts/{contact_id}"
+    assert call("GET", token_a, path).status_code == 404
+    assert (
+        call(
+            "PUT", token_a, path, {"email_address": {"address": "x@example.com"}, "update_source": "Account"}
+        ).status_code
+        == 404
+    )
+    assert call("DELETE", token_a, path).status_code == 404
+    assert call("GET", token_a, "/v3/contacts").json()["contacts"] == []
+    # Account A's summary is A's; changing it leaves B's alone.
+    assert call("GET", token_a, "/v3/account/summary").json()["encoded_account_id"] == owner.account.encoded_account_id
+    assert call("PUT", token_a, "/v3/account/summary", {"organization_name": "Changed by A"}).status_code == 200
+    assert call("GET", token_b, "/v3/account/summary").json()["organization_name"] != "Changed by A"
+    after = call("GET", token_b, path).json()
+    assert after["email_address"]["address"] == "b@example.com" and "deleted_at" not in after
