@@ -8,6 +8,10 @@ import pytest
 
 from apps.v3.contract import validate_django_response
 
+# The real Celery worker fixtures, registered once for the whole suite: a module importing them
+# itself would get a session worker of its own that shares the first one's queue.
+from tests.worker import celery_worker, worker  # noqa: F401
+
 
 @pytest.fixture
 def v3_validate() -> Any:

@@ -1,6 +1,6 @@
 """A real Celery worker process for tests (and the bulk benchmark), on Redis, against the test database.
 
-Test modules import the fixtures they need (``from tests.worker import celery_worker, worker``).
+tests/conftest.py registers the fixtures for the whole suite; test modules import only helpers.
 The worker runs ``celery -A ctctdash worker --pool=solo`` with the test settings, the test
 database's URL and a Redis broker; the test process sends to the same broker. Without
 ``CELERY_BROKER_URL`` in the environment the broker is a Redis database on 127.0.0.1:6379 that

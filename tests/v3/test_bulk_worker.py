@@ -24,13 +24,12 @@ from apps.v3.models import (
     CustomFieldValue,
     ListMembership,
 )
-from tests.worker import CeleryWorker, celery_worker, wait_for, worker
+from tests.worker import CeleryWorker, wait_for
 
 from .conftest import V3Api
 from .test_bulk_activities import created, download, make_contacts, make_list, post_file
 
 pytestmark = pytest.mark.worker
-__all__ = ["celery_worker", "worker"]  # fixtures used by name
 
 FINISHED = (ActivityState.COMPLETED, ActivityState.FAILED, ActivityState.TIMED_OUT, ActivityState.CANCELLED)
 

@@ -19,11 +19,10 @@ from django.urls import reverse
 
 from apps.jobs.models import Job
 from apps.v3.models import ContactList, CustomField
-from tests.worker import CeleryWorker, celery_worker, wait_for, worker
+from tests.worker import CeleryWorker, wait_for
 
 # The worker fixtures, here once for every module: imported into two test modules, the
 # session-scoped worker would be set up once per module, two workers on two brokers.
-__all__ = ["celery_worker", "worker"]
 
 # Imports and exports of a few hundred rows finish in seconds; a minute allows for a slow machine.
 FINISH_TIMEOUT = 60.0
