@@ -23,12 +23,10 @@ from requests_oauthlib import OAuth2Session
 
 from apps.ctct import Client, ClientConfig
 from apps.v3.services.identity import issue_token
-from tests.v3.factories import ApplicationFactory, MembershipFactory
+from tests.live import PASSWORD, REDIRECT, SECRET
+from tests.v3.factories import ApplicationFactory
 from tests.v3.oauth_browser import authorize
 
-SECRET = "s3cret-for-tests"
-PASSWORD = "correct horse battery"
-REDIRECT = "http://127.0.0.1:9999/callback"
 ALL_SCOPES = ["account_read", "account_update", "contact_data", "campaign_data"]
 TOKEN_PATH = "/oauth2/default/v1/token"
 # A database of its own on the project's Redis, so these tests never touch anyone's keys.
@@ -36,21 +34,8 @@ REDIS_URL = "redis://127.0.0.1:6379/11"
 
 
 @pytest.fixture(autouse=True)
-def _plain_http(monkeypatch: pytest.MonkeyPatch) -> None:
-    # The live server speaks plain HTTP on loopback; oauthlib refuses that unless told.
-    monkeypatch.setenv("OAUTHLIB_INSECURE_TRANSPORT", "1")
-
-
-@pytest.fixture
-def server(live_server: Any) -> str:
-    """The live built-in service's origin, e.g. ``http://localhost:41234``."""
-    return str(live_server.url)
-
-
-@pytest.fixture
-def owner(transactional_db: Any) -> Any:
-    """An account owner (membership) on a fresh account."""
-    return MembershipFactory()
+def _plain_http(plain_http: None) -> None:
+    """Every client test may meet the plain-HTTP live server."""
 
 
 @pytest.fixture

@@ -23,29 +23,12 @@ from apps.v3.contract import validate_django_response
 from apps.v3.models import Partner
 from apps.v3.oauth import tokens
 from apps.v3.services.provisioning import api_key_digest
+from tests.live import PASSWORD, REDIRECT, SECRET
 
 from .factories import MembershipFactory
 from .oauth_browser import authorize, consent_page, form_fields
 
-REDIRECT = "http://127.0.0.1:9999/callback"
-PASSWORD = "correct horse battery"
-SECRET = "s3cret-for-tests"
-
-
-@pytest.fixture(autouse=True)
-def _plain_http(monkeypatch: pytest.MonkeyPatch) -> None:
-    # The live server speaks plain HTTP on loopback; oauthlib refuses that unless told.
-    monkeypatch.setenv("OAUTHLIB_INSECURE_TRANSPORT", "1")
-
-
-@pytest.fixture
-def server(live_server: Any) -> str:
-    return str(live_server.url)
-
-
-@pytest.fixture
-def owner(transactional_db: Any) -> Any:
-    return MembershipFactory()
+pytestmark = pytest.mark.usefixtures("plain_http")
 
 
 def make_app(client_type: str = Application.CLIENT_CONFIDENTIAL, **kw: Any) -> Application:
