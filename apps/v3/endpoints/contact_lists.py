@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
 from typing import Any, TypeVar
 
-from django.core.exceptions import ValidationError
-from django.db.models import Model, QuerySet
+from django.db.models import Model
 from rest_framework import status
 from rest_framework.exceptions import UnsupportedMediaType
 from rest_framework.request import Request
@@ -20,7 +18,7 @@ from apps.v3.services import lists as service
 
 from .base import V3View
 from .bodies import parse_body
-from .paging import Page, keyset_page, next_link
+from .paging import keyset_page, next_link, query_of
 from .params import parse_query
 
 M = TypeVar("M", bound=Model)
@@ -40,18 +38,6 @@ def read_body(operation_id: str, request: Request) -> Any:
         raise bad_request(str(exc.detail), key="api.unsupported_media_type") from exc
 
 
-def page_of(rows: QuerySet[M], limit: int, cursor: str | None, order: Sequence[str] = ("pk",)) -> Page:
-    """:func:`keyset_page`, with a cursor from another ordering refused as a 400 rather than a 500.
-
-    A signed cursor from ``sort_by=name`` passed to ``sort_by=date`` has the right length and the
-    wrong types; the database layer notices only while building the query.
-    """
-    try:
-        return keyset_page(rows, limit, cursor, order)
-    except (ValidationError, ValueError, TypeError):
-        raise bad_request("cursor: does not fit this listing") from None
-
-
 def path_uuid(raw: str, what: str) -> uuid.UUID:
     """A resource id from the path; one that is not a UUID names no resource, so 404.
 
@@ -61,11 +47,6 @@ def path_uuid(raw: str, what: str) -> uuid.UUID:
         return uuid.UUID(raw)
     except ValueError:
         raise not_found(f"No {what} {raw}.") from None
-
-
-def query_of(request: Request) -> dict[str, str]:
-    """The request's query string as a flat dict, for building the next page's link."""
-    return {key: str(value) for key, value in request.query_params.items()}
 
 
 class ContactListsView(V3View):
@@ -79,7 +60,7 @@ class ContactListsView(V3View):
         raw_status = params.pop("status", [None])[-1]
         query = service.list_query(parse_query("getLists", params), raw_status)
         lists = service.filtered_lists(self.account, query)
-        page = page_of(lists, query.limit, query.cursor)
+        page = keyset_page(lists, query.limit, query.cursor)
         counts = service.membership_counts(page.rows, query.count_mode, query.sms) if query.count_mode else None
         total = lists.count() if query.include_count else None
         links = next_link(request.path, query_of(request), page.next_cursor)

@@ -10,8 +10,8 @@ from apps.v3.serializers.tags import tag_data, tag_delete_activity, tags_data
 from apps.v3.services import tags as service
 
 from .base import V3View
-from .contact_lists import page_of, path_uuid, query_of, read_body
-from .paging import next_link
+from .contact_lists import path_uuid, read_body
+from .paging import keyset_page, next_link, query_of
 from .params import parse_query
 
 
@@ -22,7 +22,7 @@ class ContactTagsView(V3View):
 
     def get(self, request: Request) -> Response:
         query = parse_query("getTags", request.query_params)
-        page = page_of(service.account_tags(self.account), service.check_limit(query["limit"]), query.get("cursor"))
+        page = keyset_page(service.account_tags(self.account), service.check_limit(query["limit"]), query.get("cursor"))
         counts = service.contacts_counts(page.rows) if query["include_count"] else None
         return Response(tags_data(page.rows, counts, next_link(request.path, query_of(request), page.next_cursor)))
 

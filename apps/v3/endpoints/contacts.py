@@ -11,7 +11,6 @@ import uuid
 from functools import cache
 from typing import Any
 
-from django.core import signing
 from rest_framework import exceptions
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -110,15 +109,11 @@ def read_body(operation_id: str, request: Request) -> dict[str, Any]:
 def _after_pk(cursor: str | None) -> int | None:
     """The row id a ``GET /contacts`` cursor continues after; None when absent or not ours.
 
-    ``paging`` keeps its cursor format private, so this reads it the way ``keyset_page`` does; a
-    cursor it cannot read is left for ``keyset_page`` to refuse with its 400.
+    A cursor it cannot read is left for ``keyset_page`` to refuse with its 400.
     """
     if not cursor:
         return None
-    try:
-        key = signing.loads(cursor, salt=paging._SALT)
-    except signing.BadSignature:
-        return None
+    key = paging.cursor_key(cursor)
     return key[0] if isinstance(key, list) and len(key) == 1 and isinstance(key[0], int) else None
 
 

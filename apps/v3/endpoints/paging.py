@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 from urllib.parse import urlencode
 
 from django.core import signing
+from django.core.exceptions import ValidationError
 from django.db.models import Model, Q, QuerySet
 
 from apps.v3.gate.errors import bad_request
@@ -34,20 +35,40 @@ def keyset_page(queryset: QuerySet[M], limit: int, cursor: str | None, order: Se
     fields = [f.lstrip("-") for f in order]
     qs = queryset.order_by(*order)
     if cursor:
-        try:
-            key = signing.loads(cursor, salt=_SALT)
-        except signing.BadSignature:
-            raise bad_request("cursor: not a cursor this service issued", key="api.validation.error") from None
+        key = cursor_key(cursor)
+        if key is None:
+            raise bad_request("cursor: not a cursor this service issued", key="api.validation.error")
         if not isinstance(key, list) or len(key) != len(fields):
             raise bad_request("cursor: does not fit this listing", key="api.validation.error")
-        qs = qs.filter(_after(fields, key, descending))
-    rows = list(qs[: limit + 1])
+        try:
+            # A signed cursor from another ordering of the same listing (sort_by=name passed to
+            # sort_by=date) has the right length and the wrong types; the database layer notices
+            # only while the query is built and run.
+            qs = qs.filter(_after(fields, key, descending))
+            rows = list(qs[: limit + 1])
+        except (ValidationError, ValueError, TypeError):
+            raise bad_request("cursor: does not fit this listing", key="api.validation.error") from None
+    else:
+        rows = list(qs[: limit + 1])
     if len(rows) <= limit:
         return Page(rows, None)
     rows = rows[:limit]
     last = rows[-1]
     key = [_key_value(getattr(last, f if f != "pk" else "pk")) for f in fields]
     return Page(rows, signing.dumps(key, salt=_SALT, compress=True))
+
+
+def cursor_key(cursor: str) -> Any:
+    """The sort key a cursor continues after, or None when this service did not sign it."""
+    try:
+        return signing.loads(cursor, salt=_SALT)
+    except signing.BadSignature:
+        return None
+
+
+def query_of(request: Any) -> dict[str, str]:
+    """The request's query string as a flat dict, for building the next page's link."""
+    return {key: str(value) for key, value in request.query_params.items()}
 
 
 def _key_value(value: Any) -> Any:

@@ -10,8 +10,8 @@ from apps.v3.serializers.segments import segment_detail_data, segments_data
 from apps.v3.services import segments as service
 
 from .base import V3View
-from .contact_lists import page_of, query_of, read_body
-from .paging import next_link
+from .contact_lists import read_body
+from .paging import keyset_page, next_link, query_of
 from .params import parse_query
 
 
@@ -23,7 +23,7 @@ class SegmentsView(V3View):
     def get(self, request: Request) -> Response:
         query = parse_query("getAccountSegments", request.query_params)
         limit, order = service.page_options(query)
-        page = page_of(service.live_segments(self.account), limit, query.get("cursor"), order)
+        page = keyset_page(service.live_segments(self.account), limit, query.get("cursor"), order)
         return Response(segments_data(page.rows, next_link(request.path, query_of(request), page.next_cursor)))
 
     def post(self, request: Request) -> Response:
