@@ -28,6 +28,7 @@ from django_htmx.http import HttpResponseStopPolling
 from apps.accounts.models import Connection
 from apps.accounts.services import NoActiveConnection, active_connection, client_for
 from apps.ctct import CtctError, NotFound
+from ctctdash.htmx import wants_fragment
 
 from . import services, staging
 from .csv_files import MAX_BYTES, CsvProblem, auto_match, describe_size, preview
@@ -43,12 +44,6 @@ JOBS_PER_PAGE = 25
 
 
 # --- Helpers -----------------------------------------------------------------------------------
-
-
-def wants_fragment(request: HttpRequest) -> bool:
-    """An htmx request that swaps a fragment (a boosted one wants the whole page)."""
-    htmx = getattr(request, "htmx", None)
-    return htmx is not None and bool(htmx) and not htmx.boosted
 
 
 def _user(request: HttpRequest) -> User:

@@ -48,11 +48,6 @@ BACK_STACK = 10
 View = TypeVar("View", bound=Callable[..., HttpResponse])
 
 
-def _wants_rows(request: HttpRequest) -> bool:
-    """The results fragment for an htmx swap; the whole page when htmx restores history it lost."""
-    return wants_fragment(request) and not request.htmx.history_restore_request  # type: ignore[attr-defined]
-
-
 def _page(*methods: str) -> Callable[[View], View]:
     """A signed-in page answering ``methods`` (and HEAD), with the API's 404 and 403 as its own.
 
@@ -162,7 +157,7 @@ def contact_list(request: HttpRequest) -> HttpResponse:
         "links": _page_links(form.active_filters(), cursor, back, page_number, page.next_cursor),
         "problem": problem,
     }
-    template = "contacts/contact_list.html#rows" if _wants_rows(request) else "contacts/contact_list.html"
+    template = "contacts/contact_list.html#rows" if wants_fragment(request) else "contacts/contact_list.html"
     response = render(request, template, context)
     # The same URL answers a fragment or a page depending on the header: caches must tell them apart.
     patch_vary_headers(response, ["HX-Request"])

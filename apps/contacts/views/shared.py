@@ -20,6 +20,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from apps.accounts.models import Membership
 from apps.accounts.services import NoActiveConnection, active_connection
 from apps.ctct import BadRequest, NotFound
+from ctctdash.htmx import wants_fragment
 
 from ..forms.shared import API_FORM_ERRORS
 from ..services import add_api_errors
@@ -41,12 +42,6 @@ __all__ = [
 ]
 
 Result = TypeVar("Result")
-
-
-def wants_fragment(request: HttpRequest) -> bool:
-    """An htmx request that swaps a fragment (a boosted one wants the whole page)."""
-    htmx = getattr(request, "htmx", None)
-    return htmx is not None and bool(htmx) and not htmx.boosted
 
 
 def page_path(request: HttpRequest) -> str:
