@@ -1,9 +1,10 @@
 """Set-based writes for the activities: many rows in one statement, without model instances.
 
-On PostgreSQL the rows are copied (``COPY``, text built here, one string per 10,000 rows) straight
-into the table, or, to upsert or return ids, into a temporary table that lives until the batch's
-transaction commits and is moved with one ``INSERT ... SELECT ... ON CONFLICT``: no bound
-parameters to parse, no per-value adapter calls.
+On PostgreSQL the rows are copied (binary ``COPY``, each value written by psycopg's C dumpers for
+the column's own type) straight into the table, or, to upsert or return ids, into a temporary table
+that lives until the batch's transaction commits and is moved with one ``INSERT ... SELECT ... ON
+CONFLICT``: no SQL to parse per row and no text formatting in Python (binary COPY measured ten times
+faster than building COPY text here, which had been a fifth of a 40,000-row import).
 On SQLite they go in as multi-row ``INSERT ... VALUES`` statements, as many rows each as the
 bound-parameter limit allows.
 """
@@ -13,43 +14,29 @@ from __future__ import annotations
 import itertools
 import json
 from collections.abc import Callable, Iterator, Sequence
-from operator import methodcaller
 from typing import Any
 
 from django.db import connection, models, transaction
+from psycopg.types.json import set_json_dumps
 
 # SQLite's bound-parameter limit (SQLITE_MAX_VARIABLE_NUMBER since 3.32).
 SQLITE_MAX_PARAMS = 32_766
 # Rows per SQLite statement even when the limit would allow more: longer statements cost more to
 # compile than they save.
 SQLITE_MAX_ROWS = 500
-# Rows per write to a COPY stream: big enough to cost little per call, small enough to keep memory flat.
-COPY_ROWS = 10_000
 _stages = itertools.count()
-_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
 
-def _copy_formatter(field: models.Field[Any, Any]) -> Callable[[Any], str]:
-    """How one column's values are written in PostgreSQL's COPY text format; chosen once per column."""
-    if isinstance(field, models.JSONField):
-        text: Callable[[Any], str] = lambda value: json.dumps(value).translate(_ESCAPES)  # noqa: E731
-    elif isinstance(field, models.CharField | models.TextField):
-        text = methodcaller("translate", _ESCAPES)
-    elif isinstance(field, models.BooleanField):
-        text = lambda value: "t" if value else "f"  # noqa: E731
-    elif isinstance(field, models.DateField):  # DateTimeField too
-        text = methodcaller("isoformat")
-    else:
-        text = str  # numbers, foreign keys and uuids
-    if field.null:
-        return lambda value: "\\N" if value is None else text(value)
-    return text
+def _dump_json(value: Any) -> str:
+    # Nearly every JSON value an activity writes is an empty list (a custom field value's choice ids):
+    # answering it without the encoder took a tenth of a large import's time.
+    return "[]" if value == [] else json.dumps(value)
 
 
 def _converter(field: models.Field[Any, Any]) -> Callable[[Any], Any] | None:
     """How a Python value of ``field`` becomes a database value here (None: as it is)."""
     if connection.vendor == "postgresql":
-        return None  # written as COPY text by _copy_text
+        return None  # dumped by psycopg during the COPY
     if isinstance(field, models.JSONField):
         return lambda value: field.get_db_prep_save(value, connection)
     if isinstance(field, models.UUIDField):
@@ -114,7 +101,7 @@ def upsert(
     if returning:
         tail += " RETURNING " + ", ".join(q(_field(model, c).column) for c in returning)
     if connection.vendor == "postgresql":
-        return _copy_then_insert(table, names, fields, rows, tail)
+        return _copy_then_insert(table, names, rows, tail)
     returned: list[tuple[Any, ...]] = []
     size = max(1, min(SQLITE_MAX_ROWS, SQLITE_MAX_PARAMS // len(columns)))
     one = "(" + ", ".join(["%s"] * len(columns)) + ")"
@@ -128,30 +115,30 @@ def upsert(
     return returned
 
 
-def _copy(
-    cursor: Any, table: str, names: str, fields: list[models.Field[Any, Any]], rows: Sequence[tuple[Any, ...]]
-) -> None:
-    """PostgreSQL: ``COPY table (names) FROM STDIN`` with the rows as text."""
-    formatters = [_copy_formatter(f) for f in fields]
-    with cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
-        for chunk in _chunks(rows, COPY_ROWS):
-            lines = ["\t".join([f(v) for f, v in zip(formatters, row, strict=True)]) for row in chunk]
-            copy.write("\n".join(lines) + "\n")
+def _copy(cursor: Any, table: str, names: str, rows: Sequence[tuple[Any, ...]]) -> None:
+    """PostgreSQL: ``COPY table (names) FROM STDIN`` in binary, typed by the table's columns."""
+    # Binary COPY needs every value's exact type: read it off the table rather than the model,
+    # so a varchar, a smallint or a jsonb column gets the dumper PostgreSQL expects.
+    cursor.execute(f"SELECT {names} FROM {table} LIMIT 0")  # noqa: S608 (names from model metadata)
+    types = [column.type_code for column in cursor.description]
+    set_json_dumps(_dump_json, cursor.cursor)  # this cursor only
+    with cursor.copy(f"COPY {table} ({names}) FROM STDIN (FORMAT BINARY)") as copy:
+        copy.set_types(types)
+        for row in rows:
+            copy.write_row(row)
 
 
-def _copy_then_insert(
-    table: str, names: str, fields: list[models.Field[Any, Any]], rows: Sequence[tuple[Any, ...]], tail: str
-) -> list[tuple[Any, ...]]:
+def _copy_then_insert(table: str, names: str, rows: Sequence[tuple[Any, ...]], tail: str) -> list[tuple[Any, ...]]:
     """PostgreSQL: COPY straight into the table, or (to upsert or return ids) into a stage moved by one INSERT."""
     with transaction.atomic(), connection.cursor() as cursor:
         if not tail:
-            _copy(cursor, table, names, fields, rows)
+            _copy(cursor, table, names, rows)
             return []
         stage = connection.ops.quote_name(f"activity_stage_{next(_stages)}")
         # ON COMMIT DROP: the stage lives at most as long as the batch's transaction.
         create = f"CREATE TEMPORARY TABLE {stage} ON COMMIT DROP AS SELECT {names} FROM {table} WITH NO DATA"  # noqa: S608
         cursor.execute(create)
-        _copy(cursor, stage, names, fields, rows)
+        _copy(cursor, stage, names, rows)
         cursor.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM {stage}{tail}")  # noqa: S608
         returned: list[tuple[Any, ...]] = cursor.fetchall() if " RETURNING " in tail else []
         cursor.execute(f"DROP TABLE {stage}")
