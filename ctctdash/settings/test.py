@@ -28,3 +28,5 @@ WHITENOISE_USE_FINDERS = True
 V3_RATE_LIMIT_PER_SECOND = 100_000
 V3_RATE_LIMIT_PER_DAY = 10_000_000
 VAR_DIR.mkdir(parents=True, exist_ok=True)  # noqa: F405 - the SQLite test database lives here
+# Files are served from the finders, but whitenoise warns on every request when STATIC_ROOT is missing.
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405
