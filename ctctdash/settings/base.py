@@ -85,6 +85,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # a transaction starts (instead of failing a later write with "database is locked"), and
     # the timeout lets a writer wait for a batch the other process is committing.
     DATABASES["default"].setdefault("OPTIONS", {}).update({"transaction_mode": "IMMEDIATE", "timeout": 20})
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Planner costs for SSD storage: with the default random_page_cost of 4, the first contacts
+    # page of an account whose rows come late in id order scans everyone else's (docs/decisions.md).
+    # A DATABASE_URL that passes its own ?options= keeps them.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c random_page_cost=1.1")
 
 # Rate limits are counted in the cache, so it must be shared by every process: Redis when
 # REDIS_URL is set, otherwise a file cache under var/ that all local processes see.

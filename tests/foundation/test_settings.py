@@ -104,6 +104,25 @@ def test_the_local_default_needs_no_environment(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
 
 
+PRINT_DB_OPTIONS = ["-c", "import django; django.setup(); from django.conf import settings; print(settings.DATABASES)"]
+
+
+@pytest.mark.parametrize(
+    ("database_url", "expected"),
+    [
+        ("postgres://u@db.internal/ctctdash", "'options': '-c random_page_cost=1.1'"),
+        ("postgres://u@db.internal/ctctdash?options=-c%20work_mem%3D64MB", "'options': '-c work_mem=64MB'"),
+    ],
+)
+def test_postgresql_connections_plan_for_ssds_unless_the_url_says_otherwise(
+    database_url: str, expected: str, tmp_path: Path
+) -> None:
+    env = {"DJANGO_SETTINGS_MODULE": "ctctdash.settings.local", "CTCTDASH_VAR_DIR": str(tmp_path / "var")}
+    result = run_python(PRINT_DB_OPTIONS, env | {"DATABASE_URL": database_url})
+    assert result.returncode == 0, result.stderr
+    assert expected in result.stdout
+
+
 # --- The parsers, in this process ------------------------------------------------------------
 
 
