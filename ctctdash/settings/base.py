@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .environment import db_url, env, read, read_bool, url
+from .environment import db_url, env, positive_int, read, read_bool, url
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(read("CTCTDASH_VAR_DIR", env.str, default=str(BASE_DIR / "var")))
@@ -198,6 +198,9 @@ V3_RATE_LIMIT_PER_SECOND = read("V3_RATE_LIMIT_PER_SECOND", env.int, default=4)
 V3_RATE_LIMIT_PER_DAY = read("V3_RATE_LIMIT_PER_DAY", env.int, default=10_000)
 V3_PARTNER_SCOPE = "v3api/general.partner"
 V3_ACCESS_TOKEN_LIFETIME = 24 * 60 * 60
+# Days an export's CSV file (and a failed import's upload) is kept after the activity finished:
+# GET /activities lists the last 10 days of activities, so every listed export still has its file.
+V3_ACTIVITY_FILES_KEPT_DAYS = read("V3_ACTIVITY_FILES_KEPT_DAYS", positive_int, default=10)
 
 OAUTH2_PROVIDER = {
     "SCOPES": {

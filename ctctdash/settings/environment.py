@@ -54,6 +54,14 @@ def read_bool(name: str, default: bool) -> bool:
     raise ImproperlyConfigured(f"Environment variable {name} is malformed: {raw!r} is not a boolean")
 
 
+def positive_int(name: str, default: int) -> int:
+    """A whole number of at least 1 (a period, a limit), where 0 or less would be a mistake."""
+    value: int = env.int(name, default=default)
+    if value < 1:
+        raise ImproperlyConfigured(f"Environment variable {name} is malformed: {value} is not a positive whole number")
+    return value
+
+
 def db_url(name: str, default: str) -> dict[str, Any]:
     """A database URL with a scheme django-environ knows, parsed into a ``DATABASES`` entry.
 

@@ -183,3 +183,17 @@ def test_require_names_only_what_is_missing(monkeypatch: pytest.MonkeyPatch) -> 
     message = str(raised.value)
     assert "BLANK_VAR" in message and "ABSENT_VAR" in message
     assert "PRESENT_VAR" not in message
+
+
+@pytest.mark.parametrize("value", ["0", "-3", "ten"])
+def test_positive_int_refuses(value: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOME_DAYS", value)
+    with pytest.raises(ImproperlyConfigured, match="SOME_DAYS"):
+        environment.read("SOME_DAYS", environment.positive_int, default=10)
+
+
+def test_positive_int_reads_a_value_or_the_default(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOME_DAYS", "3")
+    assert environment.read("SOME_DAYS", environment.positive_int, default=10) == 3
+    monkeypatch.delenv("SOME_DAYS")
+    assert environment.read("SOME_DAYS", environment.positive_int, default=10) == 10

@@ -4,11 +4,13 @@ Tasks take row ids only. ``process_activity`` acknowledges late (a worker that d
 leaves the message for redelivery) but does not rely on it: the Redis transport redelivers
 only after its visibility timeout and the file and memory brokers never do. So the worker
 also re-enqueues stale activities when it starts (``worker_ready``) and beat does so every
-minute; the lease on the activity row makes any duplicate delivery a no-op.
+minute; the lease on the activity row makes any duplicate delivery a no-op. Beat also runs the
+retention sweep (``retention.py``) every hour.
 """
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
 
 from celery import shared_task
@@ -18,6 +20,7 @@ from celery.utils.log import get_task_logger
 from ctctdash.celery import app
 
 from . import process, requeue_stale
+from .retention import sweep_files
 from .runner import fail
 
 logger = get_task_logger(__name__)
@@ -26,6 +29,9 @@ logger = get_task_logger(__name__)
 MAX_RETRIES = 3
 RETRY_DELAYS = (10, 60, 300)
 REQUEUE_EVERY = 60.0
+# Hourly: a file outlives its retention period by at most an hour; a sweep that finds nothing
+# due costs one query.
+SWEEP_FILES_EVERY = 3600.0
 
 
 @shared_task(bind=True, name="v3.activities.process", acks_late=True, max_retries=MAX_RETRIES)
@@ -48,6 +54,12 @@ def requeue_stale_activities() -> int:
     return len(requeue_stale())
 
 
+@shared_task(name="v3.activities.sweep_files", acks_late=True)
+def sweep_activity_files() -> dict[str, int]:
+    """Delete the bulk-activity files past their retention; how many activities and files."""
+    return asdict(sweep_files())
+
+
 @worker_ready.connect
 def requeue_after_start(sender: Any = None, **kwargs: Any) -> None:
     """A (re)started worker picks up what a dead one left: the sweep runs as a task, off the main process."""
@@ -55,3 +67,4 @@ def requeue_after_start(sender: Any = None, **kwargs: Any) -> None:
 
 
 app.add_periodic_task(REQUEUE_EVERY, requeue_stale_activities.s(), name="v3: re-enqueue stale bulk activities")
+app.add_periodic_task(SWEEP_FILES_EVERY, sweep_activity_files.s(), name="v3: delete expired bulk activity files")

@@ -12,7 +12,6 @@ import uuid
 from datetime import timedelta
 from typing import Any, ClassVar
 
-from django.core.files.storage import default_storage
 from django.http import FileResponse
 from django.utils import timezone
 from rest_framework import status
@@ -21,7 +20,7 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from apps.v3.activities import Plan, check_queue, deletes, exports, imports, memberships, schedule
+from apps.v3.activities import Plan, check_queue, deletes, exports, imports, memberships, retention, schedule
 from apps.v3.gate.errors import bad_request, not_found
 from apps.v3.models import Account, Activity, ActivityKind, ActivityState
 from apps.v3.serializers.activities import activity_data
@@ -107,9 +106,7 @@ class ContactExportFileView(V3View):
 
     def get(self, request: Request, file_export_id: str) -> FileResponse:
         activity = _activity(self.account, file_export_id, kind=ActivityKind.CONTACT_EXPORT)
-        if activity.state != ActivityState.COMPLETED or not activity.result_file:
-            raise not_found(f"The export {file_export_id} has no file yet (state {activity.state}).")
-        handle = default_storage.open(activity.result_file, "rb")
+        handle = retention.open_export_file(activity)
         return FileResponse(
             handle,
             as_attachment=True,

@@ -2,7 +2,8 @@
 
 Every activity kind reports the common keys; ``status`` carries the counts the spec defines for
 that kind, and only those already known (a count the task has not reached yet is left out, as
-the spec's schemas allow no nulls). An export links its file under ``_links.results`` once done.
+the spec's schemas allow no nulls). An export links its file under ``_links.results`` once done,
+until the file is deleted (``apps.v3.activities.retention``).
 """
 
 from __future__ import annotations
@@ -60,7 +61,12 @@ def activity_data(activity: Activity) -> dict[str, Any]:
     if status:
         data["status"] = status
     links: dict[str, Any] = {"self": {"href": activity_path(activity)}}
-    if activity.kind == ActivityKind.CONTACT_EXPORT and activity.state == ActivityState.COMPLETED:
+    # Once the retention sweep has deleted the file (result_file cleared) there is nothing to link.
+    if (
+        activity.kind == ActivityKind.CONTACT_EXPORT
+        and activity.state == ActivityState.COMPLETED
+        and activity.result_file
+    ):
         links["results"] = {"href": export_path(activity)}
     data["_links"] = links
     return data
