@@ -201,6 +201,8 @@ V3_ACCESS_TOKEN_LIFETIME = 24 * 60 * 60
 # Days an export's CSV file (and a failed import's upload) is kept after the activity finished:
 # GET /activities lists the last 10 days of activities, so every listed export still has its file.
 V3_ACTIVITY_FILES_KEPT_DAYS = read("V3_ACTIVITY_FILES_KEPT_DAYS", positive_int, default=10)
+# Hours an account email's confirmation link works; Django's password reset links last as long.
+V3_EMAIL_CONFIRM_LINK_HOURS = read("V3_EMAIL_CONFIRM_LINK_HOURS", positive_int, default=72)
 
 OAUTH2_PROVIDER = {
     "SCOPES": {

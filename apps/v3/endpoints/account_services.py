@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import smtplib
+
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.utils.html import format_html
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_http_methods
 from rest_framework import status
 from rest_framework.exceptions import UnsupportedMediaType
 from rest_framework.request import Request
@@ -86,18 +90,50 @@ _PAGE = (
     '<!doctype html><html lang="en"><head><meta charset="utf-8">'
     '<meta name="viewport" content="width=device-width, initial-scale=1"><title>{}</title></head>'
     '<body><main style="font-family: sans-serif; max-width: 36rem; margin: 4rem auto;">'
-    "<h1>{}</h1><p>{}</p></main></body></html>"
+    "<h1>{}</h1><p>{}</p>{}</main></body></html>"
+)
+_RESEND_FORM = (
+    '<form method="post"><input type="hidden" name="csrfmiddlewaretoken" value="{}">'
+    '<button type="submit">Send a new link</button></form>'
 )
 
 
+def _page(title: str, message: str, status: int = 200, form: str = "") -> HttpResponse:
+    return HttpResponse(format_html(_PAGE, title, title, message, form), status=status)
+
+
 @never_cache
-@require_GET
+@require_http_methods(["GET", "POST"])
 def confirm_account_email(request: HttpRequest, token: str) -> HttpResponse:
-    """The link mailed to a new account email address (outside /v3): following it confirms the address."""
-    email, confirmed_now = service.confirm_account_email(token)
-    if email is None:
-        title, message = "Link not recognized", "This confirmation link is not valid. Check that it was copied whole."
-        return HttpResponse(format_html(_PAGE, title, title, message), status=404)
-    title = "Email address confirmed" if confirmed_now else "Already confirmed"
-    message = format_html("{} is confirmed and can now be used to send email.", email.email_address)
-    return HttpResponse(format_html(_PAGE, title, title, message))
+    """The link mailed to a new account email address (outside /v3).
+
+    Following it (GET) confirms the address; the expired-link page's button (POST) mails a new link.
+    """
+    if request.method == "POST":
+        try:
+            email, outcome = service.resend_confirmation(token)
+        except (smtplib.SMTPException, OSError):
+            return _page("Link not sent", "The new link could not be sent. Try again in a few minutes.", status=503)
+    else:
+        email, outcome = service.confirm_account_email(token)
+    if email is None or outcome == service.LinkOutcome.INVALID:
+        message = (
+            "This confirmation link is not valid. Check that it was copied whole; "
+            "if a newer link was sent since, only that one works."
+        )
+        return _page("Link not recognized", message, status=404)
+    if outcome == service.LinkOutcome.EXPIRED:
+        hours = settings.V3_EMAIL_CONFIRM_LINK_HOURS
+        message = format_html(
+            "This link to confirm {} was valid for {} hours and has expired. "
+            "A new link can be sent to the same address.",
+            email.email_address,
+            hours,
+        )
+        form = format_html(_RESEND_FORM, get_token(request))
+        return _page("Link expired", message, status=410, form=form)
+    if outcome == service.LinkOutcome.RESENT:
+        message = format_html("A new confirmation link was sent to {}. This link no longer works.", email.email_address)
+        return _page("New link sent", message)
+    title = "Email address confirmed" if outcome == service.LinkOutcome.CONFIRMED else "Already confirmed"
+    return _page(title, format_html("{} is confirmed and can now be used to send email.", email.email_address))

@@ -7,15 +7,20 @@ transaction, so a refused or failed request leaves the account as it was.
 from __future__ import annotations
 
 import re
+import secrets
 import smtplib
 from collections.abc import Mapping
+from datetime import datetime, timedelta
+from enum import StrEnum
 from functools import cache
 from typing import Any
 from zoneinfo import available_timezones
 
 from django.conf import settings
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
+from django.core.signing import TimestampSigner
 from django.core.validators import validate_email
 from django.db import IntegrityError, models, transaction
 from django.urls import reverse
@@ -355,9 +360,32 @@ def list_account_emails(account: Account, query: Mapping[str, Any]) -> list[Acco
     return [email for email in emails if value in email.roles]
 
 
-def confirmation_link(email: AccountEmail) -> str:
-    """The absolute link that confirms ``email`` when followed."""
-    return settings.SITE_URL + reverse("v3-confirm:email", args=[email.confirm_token])
+class _LinkSigner(TimestampSigner):
+    """Signs an address's confirmation token with the time the link is made.
+
+    ``issued_at`` makes a link as of another moment (an old link, in the tests); unsigning always
+    measures age against the real clock.
+    """
+
+    def __init__(self, issued_at: datetime | None = None) -> None:
+        super().__init__(salt="apps.v3.account-email-confirmation")
+        self.issued_at = issued_at
+
+    def timestamp(self) -> str:
+        if self.issued_at is None:
+            return super().timestamp()
+        return signing.b62_encode(int(self.issued_at.timestamp()))
+
+
+def confirmation_link_lifetime() -> timedelta:
+    """How long a mailed confirmation link works."""
+    return timedelta(hours=settings.V3_EMAIL_CONFIRM_LINK_HOURS)
+
+
+def confirmation_link(email: AccountEmail, issued_at: datetime | None = None) -> str:
+    """The absolute link that confirms ``email`` when followed within :func:`confirmation_link_lifetime`."""
+    signed = _LinkSigner(issued_at).sign(email.confirm_token)
+    return settings.SITE_URL + reverse("v3-confirm:email", args=[signed])
 
 
 def add_account_email(account: Account, body: Any) -> AccountEmail:
@@ -389,11 +417,12 @@ def add_account_email(account: Account, body: Any) -> AccountEmail:
 
 def _send_confirmation(email: AccountEmail) -> None:
     link = confirmation_link(email)
+    hours = settings.V3_EMAIL_CONFIRM_LINK_HOURS
     send_mail(
         subject="Confirm your email address",
         message=(
             f"{email.email_address} was added to a Constant Contact account.\n\n"
-            f"Follow this link to confirm it:\n{link}\n\n"
+            f"Follow this link within {hours} hours to confirm it:\n{link}\n\n"
             "If you did not expect this email, ignore it: the address stays unconfirmed.\n"
         ),
         from_email=None,
@@ -401,19 +430,67 @@ def _send_confirmation(email: AccountEmail) -> None:
     )
 
 
-def confirm_account_email(token: str) -> tuple[AccountEmail | None, bool]:
-    """Follow a confirmation link: (the address or None, whether this call confirmed it).
+class LinkOutcome(StrEnum):
+    """What following (or re-sending from) a confirmation link came to."""
+
+    CONFIRMED = "confirmed"  # this visit confirmed the address
+    ALREADY_CONFIRMED = "already_confirmed"  # confirmed before: a used link changes nothing
+    EXPIRED = "expired"  # genuine but older than the lifetime; a new link can be sent
+    RESENT = "resent"  # a new link was mailed and this one stopped working
+    INVALID = "invalid"  # tampered, truncated, replaced by a newer link, or its address is gone
+
+
+def _open_link(link_token: str) -> tuple[AccountEmail | None, LinkOutcome | None]:
+    """The address a link names, locked, and why the link cannot confirm it (None when it can).
+
+    A link whose signature does not verify names nothing; an expired one still names its address,
+    so that the page can offer a new link to the mailbox the old one was sent to.
+    """
+    signer = _LinkSigner()
+    try:
+        token, expired = signer.unsign(link_token, max_age=confirmation_link_lifetime()), False
+    except signing.SignatureExpired:
+        token, expired = signer.unsign(link_token), True
+    except signing.BadSignature:
+        return None, LinkOutcome.INVALID
+    email = AccountEmail.objects.select_for_update().filter(confirm_token=token).first()
+    if email is None:
+        return None, LinkOutcome.INVALID
+    if email.confirm_status == AccountEmail.ConfirmStatus.CONFIRMED:
+        return email, LinkOutcome.ALREADY_CONFIRMED
+    return email, LinkOutcome.EXPIRED if expired else None
+
+
+def confirm_account_email(link_token: str) -> tuple[AccountEmail | None, LinkOutcome]:
+    """Follow a confirmation link: the address it names (None when invalid) and the outcome.
 
     Confirming promotes the address's pending roles to roles; a second visit changes nothing.
     """
     with transaction.atomic():
-        email = AccountEmail.objects.select_for_update().filter(confirm_token=token).first()
-        if email is None or email.confirm_status == AccountEmail.ConfirmStatus.CONFIRMED:
-            return email, False
+        email, refused = _open_link(link_token)
+        if email is None or refused is not None:
+            return email, refused or LinkOutcome.INVALID
         email.confirm_status = AccountEmail.ConfirmStatus.CONFIRMED
         email.confirm_time = timezone.now()
         email.confirm_source_type = CONFIRMED_BY_LINK
         email.roles = list(dict.fromkeys([*email.roles, *email.pending_roles]))
         email.pending_roles = []
         email.save()
-    return email, True
+    return email, LinkOutcome.CONFIRMED
+
+
+def resend_confirmation(link_token: str) -> tuple[AccountEmail | None, LinkOutcome]:
+    """Mail a new link to the address an unconfirmed link names; every earlier link stops working.
+
+    Replacing the token is what bounds the re-sends: each link can ask for one new link, and only
+    someone who received a link can ask. Raises the mail error when the new link cannot be sent,
+    and then the old token (and link) stays as it was.
+    """
+    with transaction.atomic():
+        email, refused = _open_link(link_token)
+        if email is None or refused not in (None, LinkOutcome.EXPIRED):
+            return email, refused or LinkOutcome.INVALID
+        email.confirm_token = secrets.token_urlsafe()
+        email.save(update_fields=["confirm_token", "updated_at"])
+        _send_confirmation(email)
+    return email, LinkOutcome.RESENT
