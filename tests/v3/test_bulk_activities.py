@@ -129,9 +129,9 @@ def download(api: V3Api, path: str) -> str:
     return text
 
 
-def created(response: Any) -> Activity:
-    """The activity a 201 answered with."""
-    assert response.status_code == 201, response.content
+def created(response: Any, status: int = 201) -> Activity:
+    """The activity a 201 (a single list or tag DELETE: 202) answered with, linked where GET /activities finds it."""
+    assert response.status_code == status, response.content
     body = response.json()
     assert body["state"] == "initialized"
     assert body["_links"]["self"]["href"] == f"/v3/activities/{body['activity_id']}"

@@ -23,11 +23,13 @@ from apps.v3.models import (
     CustomField,
     CustomFieldValue,
     ListMembership,
+    Tag,
+    Tagging,
 )
 from tests.worker import CeleryWorker, wait_for
 
 from .conftest import V3Api
-from .test_bulk_activities import created, download, make_contacts, make_list, post_file
+from .test_bulk_activities import created, download, join, make_contacts, make_list, post_file, tag
 
 pytestmark = pytest.mark.worker
 
@@ -87,6 +89,34 @@ def test_membership_and_delete_activities_run_in_the_worker(worker: CeleryWorker
     delete = {"list_ids": [str(target.list_id)]}
     assert finished(created(api.post("/activities/contact_delete", delete)), worker).state == "completed"
     assert not Contact.objects.filter(pk__in=[p.pk for p in people], deleted_at__isnull=True).exists()
+
+
+def test_a_list_and_a_tag_deleted_one_by_one_are_emptied_by_the_worker(
+    worker: CeleryWorker, api: V3Api, other_api: V3Api
+) -> None:
+    people = make_contacts(api.account, 40)
+    doomed, kept = make_list(api.account, "Doomed"), make_list(api.account, "Kept")
+    join(people, doomed, kept)
+    vip = Tag.objects.create(account=api.account, name="vip")
+    tag(people, vip)
+    theirs = make_list(other_api.account, "Theirs")
+    join(make_contacts(other_api.account, 2, prefix="o"), theirs)
+    # Another account's list or tag is not found, and nothing is queued for it.
+    assert api.delete(f"/contact_lists/{theirs.list_id}").status_code == 404
+    assert other_api.delete(f"/contact_tags/{vip.tag_id}").status_code == 404
+
+    list_delete = created(api.delete(f"/contact_lists/{doomed.list_id}"), 202)
+    tag_delete = created(api.delete(f"/contact_tags/{vip.tag_id}"), 202)
+    for activity in (list_delete, tag_delete):
+        assert finished(activity, worker).state == ActivityState.COMPLETED
+        body = api.get(f"/activities/{activity.activity_id}").json()
+        assert body["state"] == "completed" and body["percent_done"] == 100, body
+    assert not ListMembership.objects.filter(contact_list=doomed).exists()
+    assert ListMembership.objects.filter(contact_list=kept).count() == 40
+    assert not Tag.objects.filter(pk=vip.pk).exists() and not Tagging.objects.exists()
+    assert ListMembership.objects.filter(contact_list=theirs).count() == 2
+    assert Contact.objects.filter(account=api.account, deleted_at__isnull=True).count() == 40
+    assert Activity.objects.filter(account=other_api.account).count() == 0
 
 
 def test_a_killed_worker_is_replaced_and_the_import_finishes_exactly(worker: CeleryWorker, api: V3Api) -> None:

@@ -10,8 +10,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from apps.v3 import activities
 from apps.v3.contract import validate_django_response
-from apps.v3.models import Account, Contact, ContactList, ListMembership
+from apps.v3.models import Account, Activity, ActivityKind, Contact, ContactList, ListMembership
 
 from .conftest import V3Api
 
@@ -146,21 +147,42 @@ def test_get_list_with_a_bad_count_mode_is_a_400(api: V3Api) -> None:
 # --- delete ------------------------------------------------------------------------------------
 
 
-def test_delete_marks_the_list_and_removes_memberships(api: V3Api) -> None:
+def test_delete_hides_the_list_at_once_and_queues_a_list_delete_activity(api: V3Api) -> None:
     body = make_list(api, "Old")
     contact_list = ContactList.objects.get(list_id=body["list_id"])
     members = add_members(api.account, contact_list, 3)
     response = api.delete(f"/contact_lists/{body['list_id']}")
     assert response.status_code == 202
-    activity = response.json()
-    assert activity["state"] == "completed" and activity["percent_done"] == 100 and "activity_id" in activity
-    assert not ListMembership.objects.filter(contact_list=contact_list).exists()
-    assert Contact.objects.filter(pk__in=[c.pk for c in members]).count() == 3  # the contacts stay
-    fetched = api.get(f"/contact_lists/{body['list_id']}").json()
-    assert "deleted_at" in fetched
-    # Deleting again, or updating a deleted list, finds no live list.
+    queued = response.json()
+    href = f"/v3/activities/{queued['activity_id']}"
+    assert queued["state"] == "initialized" and queued["_links"] == {"self": {"href": href}}
+    assert response["Location"].endswith(href)
+    activity = Activity.objects.get(activity_id=queued["activity_id"], account=api.account)
+    assert activity.kind == ActivityKind.LIST_DELETE and activity.params == {"lists": [contact_list.pk]}
+    # Deleted for every reader now: fetched with its deleted_at, out of the default listing, its
+    # name free; the memberships wait for the activity.
+    assert "deleted_at" in api.get(f"/contact_lists/{body['list_id']}").json()
+    assert api.get("/contact_lists").json()["lists"] == []
+    make_list(api, "Old")
+    assert ListMembership.objects.filter(contact_list=contact_list).count() == 3
+    # Deleting again, or updating a deleted list, finds no live list (and queues nothing).
     assert api.delete(f"/contact_lists/{body['list_id']}").status_code == 404
     assert api.put(f"/contact_lists/{body['list_id']}", {"name": "Back"}).status_code == 404
+    assert Activity.objects.filter(account=api.account).count() == 1
+
+    activities.process(activity.pk)  # as the worker does (nothing if the suite's worker already has)
+    done = api.get(f"/activities/{queued['activity_id']}").json()
+    assert done["state"] == "completed" and done["percent_done"] == 100 and done["status"] == {"list_count": 1}
+    assert not ListMembership.objects.filter(contact_list=contact_list).exists()
+    assert Contact.objects.filter(pk__in=[c.pk for c in members]).count() == 3  # the contacts stay
+
+
+def test_delete_past_1000_queued_activities_is_a_429_and_leaves_the_list(api: V3Api) -> None:
+    body = make_list(api, "Kept")
+    Activity.objects.bulk_create([Activity(account=api.account, kind=ActivityKind.CONTACT_EXPORT) for _ in range(1000)])
+    response = api.delete(f"/contact_lists/{body['list_id']}")
+    assert response.status_code == 429 and error_of(response)["error_key"] == "throttled"
+    assert ContactList.objects.get(list_id=body["list_id"]).deleted_at is None
 
 
 # --- the collection ----------------------------------------------------------------------------

@@ -9,12 +9,15 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
+from uuid import UUID
 
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from apps.accounts.models import Membership
@@ -150,7 +153,15 @@ def safe_next(request: HttpRequest, default: str) -> str:
 
 
 def activity_message(what: str, activity: dict[str, Any]) -> str:
-    """The flash message for a delete the API answered with an activity."""
+    """The flash message for a delete the API answered with an activity: done, or accepted and running.
+
+    A running one links to its activity page, where the user can watch it finish.
+    """
     if activity.get("state") == "completed":
         return f"{what} was deleted."
-    return f"{what} is being deleted; it disappears from every page when Constant Contact finishes."
+    accepted = f"{what} is being deleted: it is taken off its contacts in the background"
+    try:
+        follow = reverse("jobs:activity", args=[UUID(str(activity.get("activity_id")))])
+    except ValueError:  # no usable id to follow
+        return f"{accepted}."
+    return format_html('{} (<a href="{}">follow its progress</a>).', accepted, follow)

@@ -1,22 +1,38 @@
 """Deleting in bulk: contacts (``contact_delete``), lists (``list_delete``), tags (``contacts_tags_delete``)
-and custom fields (``custom_fields_delete``).
+and custom fields (``custom_fields_delete``), and the single list and tag deletes that queue the same work.
 
-Contacts and lists are marked deleted (``deleted_at``), as their single-item deletes do; a deleted
-list's memberships, a tag's taggings and a custom field's values are removed in batches before
-the tag or field row itself, so no statement has to delete an unbounded number of rows at once.
+Contacts, lists and tags are marked deleted (``deleted_at``) first, so they vanish from every
+listing at once; a deleted list's memberships, a tag's taggings and a custom field's values are
+then removed in batches before the tag or field row itself, so no statement has to delete an
+unbounded number of rows at once.
 """
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Callable
 from typing import Any
 
+from django.db import transaction
 from django.db.models import Model, QuerySet
 from django.utils import timezone
 
 from apps.v3.gate.errors import bad_request
-from apps.v3.models import Account, ContactList, CustomField, CustomFieldValue, ListMembership, Tag, Tagging
+from apps.v3.models import (
+    Account,
+    Activity,
+    ActivityKind,
+    ContactList,
+    CustomField,
+    CustomFieldValue,
+    ListMembership,
+    Tag,
+    Tagging,
+)
+from apps.v3.services.lists import hide_list
+from apps.v3.services.tags import hide_tag
 
-from .runner import Job, Plan, walk_contacts
+from .runner import Job, Plan, check_queue, schedule, walk_contacts
 from .sources import CONTACTS, CUSTOM_FIELDS, LISTS, TAGS, live_contacts, on_lists, resolve
 
 MAX_CONTACTS = 500
@@ -42,7 +58,17 @@ def read_contact_delete(account: Account, body: dict[str, Any]) -> Plan:
         )
         return Plan(params={"contacts": pks}, errors=errors)
     pks, errors = resolve(account, LISTS, list_ids, "list_ids", limit=MAX_SOURCE_LISTS, strict=False, required=True)
+    return _lists_plan(pks, errors)
+
+
+def _lists_plan(pks: list[int], errors: list[str]) -> Plan:
     return Plan(params={"lists": pks}, errors=errors, counts={"list_count": len(pks)})
+
+
+def _items_plan(pks: list[int], errors: list[str]) -> Plan:
+    return Plan(
+        params={"items": pks}, errors=errors, counts={"items_total_count": len(pks), "items_completed_count": 0}
+    )
 
 
 def run_contact_delete(job: Job) -> None:
@@ -67,7 +93,7 @@ def read_list_delete(account: Account, body: dict[str, Any]) -> Plan:
     pks, errors = resolve(
         account, LISTS, body.get("list_ids") or [], "list_ids", limit=MAX_LISTS, strict=False, required=True
     )
-    return Plan(params={"lists": pks}, errors=errors, counts={"list_count": len(pks)})
+    return _lists_plan(pks, errors)
 
 
 def _purge(job: Job, links: QuerySet[Any]) -> int:
@@ -97,9 +123,7 @@ def read_tag_delete(account: Account, body: dict[str, Any]) -> Plan:
     pks, errors = resolve(
         account, TAGS, body.get("tag_ids") or [], "tag_ids", limit=MAX_TAGS, strict=False, required=True
     )
-    return Plan(
-        params={"items": pks}, errors=errors, counts={"items_total_count": len(pks), "items_completed_count": 0}
-    )
+    return _items_plan(pks, errors)
 
 
 def read_custom_field_delete(account: Account, body: dict[str, Any]) -> Plan:
@@ -108,7 +132,7 @@ def read_custom_field_delete(account: Account, body: dict[str, Any]) -> Plan:
     pks, _ = resolve(
         account, CUSTOM_FIELDS, raw, "custom_field_ids", limit=MAX_CUSTOM_FIELDS, strict=True, required=True
     )
-    return Plan(params={"items": pks}, counts={"items_total_count": len(pks), "items_completed_count": 0})
+    return _items_plan(pks, [])
 
 
 def _delete_items(job: Job, model: type[Model], link_model: type[Model], link_fk: str) -> None:
@@ -126,10 +150,40 @@ def _delete_items(job: Job, model: type[Model], link_model: type[Model], link_fk
 
 
 def run_tag_delete(job: Job) -> None:
-    """Delete the tags, each after its taggings."""
+    """Mark the tags deleted at once (they leave every listing and contact), then delete each after its taggings."""
+    with job.batch():
+        now = timezone.now()
+        tags = Tag.objects.filter(account_id=job.activity.account_id, pk__in=job.params["items"])
+        tags.filter(deleted_at__isnull=True).update(deleted_at=now, updated_at=now)
     _delete_items(job, Tag, Tagging, "tag_id")
 
 
 def run_custom_field_delete(job: Job) -> None:
     """Delete the custom fields, each after its contacts' values."""
     _delete_items(job, CustomField, CustomFieldValue, "custom_field_id")
+
+
+# ---------------------------------------------------------------------------------------------
+# DELETE /contact_lists/{list_id} and DELETE /contact_tags/{tag_id}
+
+
+def _hide_and_queue(
+    account: Account, kind: str, hide: Callable[[], int], plan: Callable[[list[int], list[str]], Plan]
+) -> Activity:
+    """Hide one list or tag and queue the activity removing its links, in one transaction.
+
+    A refused activity (429) rolls the hiding back, so the list or tag is then untouched.
+    """
+    check_queue(account)  # before any write: a full queue needs no lookup
+    with transaction.atomic():
+        return schedule(account, kind, plan([hide()], []))
+
+
+def delete_list(account: Account, list_id: uuid.UUID) -> Activity:
+    """``DELETE /contact_lists/{list_id}``: the list is deleted now, its memberships by a ``list_delete`` activity."""
+    return _hide_and_queue(account, ActivityKind.LIST_DELETE, lambda: hide_list(account, list_id), _lists_plan)
+
+
+def delete_tag(account: Account, tag_id: uuid.UUID) -> Activity:
+    """``DELETE /contact_tags/{tag_id}``: the tag is hidden now, untagged and removed by a ``contacts_tags_delete``."""
+    return _hide_and_queue(account, ActivityKind.TAG_DELETE, lambda: hide_tag(account, tag_id), _items_plan)

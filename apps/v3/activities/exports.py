@@ -240,7 +240,8 @@ class BatchReader:
         self.attributes = list(dict.fromkeys(ROW_FIELDS[f][0] for f in fields if f in ROW_FIELDS))
         lists = ContactList.objects.filter(account_id=account_id, deleted_at__isnull=True)
         self.list_names = dict(lists.values_list("pk", "name"))
-        self.tag_names = dict(Tag.objects.filter(account_id=account_id).values_list("pk", "name"))
+        tags = Tag.objects.filter(account_id=account_id, deleted_at__isnull=True)
+        self.tag_names = dict(tags.values_list("pk", "name"))
 
     def rows(self, batch: QuerySet[Contact]) -> tuple[list[list[Any]], int]:
         """The CSV rows of the batch's contacts in row-id order (the csv module writes None as ""), and the last id."""

@@ -49,7 +49,7 @@ class Kind:
 
 CONTACTS = Kind(Contact, "contact_id", "contact")
 LISTS = Kind(ContactList, "list_id", "list", Q(deleted_at__isnull=True))
-TAGS = Kind(Tag, "tag_id", "tag")
+TAGS = Kind(Tag, "tag_id", "tag", Q(deleted_at__isnull=True))
 CUSTOM_FIELDS = Kind(CustomField, "custom_field_id", "custom field")
 
 

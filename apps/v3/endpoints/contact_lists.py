@@ -11,9 +11,11 @@ from rest_framework.exceptions import UnsupportedMediaType
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from apps.v3.activities import deletes
 from apps.v3.contract import operation_by_id
 from apps.v3.gate.errors import bad_request, not_found
-from apps.v3.serializers.lists import contact_list_data, contact_lists_data, list_delete_activity, list_xrefs_data
+from apps.v3.serializers.activities import activity_path
+from apps.v3.serializers.lists import contact_list_data, contact_lists_data, list_delete_data, list_xrefs_data
 from apps.v3.services import lists as service
 
 from .base import V3View
@@ -89,8 +91,10 @@ class ContactListView(V3View):
         return Response(contact_list_data(contact_list))
 
     def delete(self, request: Request, list_id: str) -> Response:
-        service.delete_list(self.account, path_uuid(list_id, "contact list"))
-        return Response(list_delete_activity(), status=status.HTTP_202_ACCEPTED)
+        # Gone from every listing now; its memberships go with the activity (docs/decisions.md).
+        activity = deletes.delete_list(self.account, path_uuid(list_id, "contact list"))
+        headers = {"Location": request.build_absolute_uri(activity_path(activity))}
+        return Response(list_delete_data(activity), status=status.HTTP_202_ACCEPTED, headers=headers)
 
 
 class ListIdXrefsView(V3View):

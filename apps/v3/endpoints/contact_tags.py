@@ -6,7 +6,8 @@ from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from apps.v3.serializers.tags import tag_data, tag_delete_activity, tags_data
+from apps.v3.activities import deletes
+from apps.v3.serializers.tags import tag_data, tag_delete_data, tags_data
 from apps.v3.services import tags as service
 
 from .base import V3View
@@ -48,5 +49,6 @@ class ContactTagView(V3View):
         )
 
     def delete(self, request: Request, tag_id: str) -> Response:
-        untagged = service.delete_tag(self.account, path_uuid(tag_id, "tag"))
-        return Response(tag_delete_activity(untagged), status=status.HTTP_202_ACCEPTED)
+        # Hidden now; untagged and removed by the activity (docs/decisions.md).
+        activity = deletes.delete_tag(self.account, path_uuid(tag_id, "tag"))
+        return Response(tag_delete_data(activity), status=status.HTTP_202_ACCEPTED)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 
 from django.db import models
+from django.db.models import Q
 
 from .accounts import Account
 from .base import TimestampedModel
@@ -12,15 +13,24 @@ from .contacts import Contact
 
 
 class Tag(TimestampedModel):
-    """A label for contacts; names are unique within an account."""
+    """A label for contacts; names are unique among an account's live tags.
+
+    ``deleted_at`` marks a tag whose deletion was accepted: it is hidden at once while the
+    ``contacts_tags_delete`` activity removes its taggings and then the row itself.
+    """
 
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="tags")
     tag_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     name = models.CharField(max_length=255)
     tag_source = models.CharField(max_length=50, blank=True)
+    deleted_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["account", "name"], name="v3_tag_name_unique")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "name"], condition=Q(deleted_at__isnull=True), name="v3_tag_name_unique"
+            )
+        ]
         indexes = [models.Index(fields=["account", "id"], name="v3_tag_acct_id")]
 
     def __str__(self) -> str:

@@ -72,7 +72,10 @@ def _condition(account: Account, condition: Condition) -> Q:
         )
         return _exists(rows, Q(), negated)
     if condition.source == "tags":
-        return _exists(Tagging.objects.filter(tag__account=account, tag__tag_id__in=condition.value), Q(), negated)
+        rows = Tagging.objects.filter(
+            tag__account=account, tag__deleted_at__isnull=True, tag__tag_id__in=condition.value
+        )
+        return _exists(rows, Q(), negated)
     if condition.field == CUSTOM_FIELD:
         values = CustomFieldValue.objects.filter(
             custom_field__account=account, custom_field__custom_field_id=condition.param

@@ -77,7 +77,9 @@ def _include_rows(name: str, contact_pks: list[int]) -> Iterable[tuple[int, Any]
         live = ListMembership.objects.filter(**on, contact_list__deleted_at__isnull=True).order_by("pk")
         return live.values_list("contact_id", "contact_list__list_id")
     if name == "taggings":
-        return Tagging.objects.filter(**on).order_by("pk").values_list("contact_id", "tag__tag_id")
+        # Likewise a deleted tag's taggings, until its activity removes them.
+        live_tags = Tagging.objects.filter(**on, tag__deleted_at__isnull=True).order_by("pk")
+        return live_tags.values_list("contact_id", "tag__tag_id")
     # The spec lists notes most recent first.
     rows: QuerySet[Any] = {
         "phone_numbers": ContactPhone.objects.order_by("pk"),

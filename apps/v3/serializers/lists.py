@@ -1,7 +1,7 @@
 """Response bodies for the Contact Lists tag, built key by key.
 
 No spec schema allows null, so an unset value is left out rather than sent as null or "" (the
-``present`` helper the Contacts bodies use). ``completed_activity`` serves the Contact Tags bodies too.
+``present`` helper the Contacts bodies use). ``activity_keys`` serves the Contact Tags bodies too.
 """
 
 from __future__ import annotations
@@ -10,24 +10,19 @@ import uuid
 from collections.abc import Iterable
 from typing import Any
 
-from django.utils import timezone
+from apps.v3.models import Activity, ContactList
 
-from apps.v3.models import ContactList
-
+from .activities import activity_data
 from .contacts import iso, present
 
+# ActivityDeleteListResponse's properties: unlike the bulk list_delete's schema it has no status.
+LIST_DELETE_KEYS = ("activity_id", "state", "created_at", "updated_at", "percent_done", "activity_errors", "_links")
 
-def completed_activity(**extra: Any) -> dict[str, Any]:
-    """An activity body for work this request already finished.
 
-    Deleting a list or a tag answers 202 with an activity (SPEC-NOTES). Bulk activities are not
-    built yet, so the delete is done in the request and its activity is reported complete; it has
-    no row to look up later, hence no ``_links`` (docs/decisions.md).
-    """
-    now = iso(timezone.now())
-    return present(
-        activity_id=str(uuid.uuid4()), state="completed", created_at=now, updated_at=now, percent_done=100, **extra
-    )
+def activity_keys(activity: Activity, keys: Iterable[str]) -> dict[str, Any]:
+    """The activity as ``GET /activities/{id}`` has it, cut to the properties an operation's schema names."""
+    data = activity_data(activity)
+    return {key: data[key] for key in keys if key in data}
 
 
 def contact_list_data(contact_list: ContactList, membership_count: int | None = None) -> dict[str, Any]:
@@ -53,9 +48,9 @@ def contact_lists_data(
     return {**body, **present(lists_count=total, _links=links)}
 
 
-def list_delete_activity() -> dict[str, Any]:
-    """``ActivityDeleteListResponse`` for a list deleted in the request."""
-    return completed_activity()
+def list_delete_data(activity: Activity) -> dict[str, Any]:
+    """``ActivityDeleteListResponse``: the ``list_delete`` activity a list's DELETE queued."""
+    return activity_keys(activity, LIST_DELETE_KEYS)
 
 
 def list_xrefs_data(pairs: Iterable[tuple[int, uuid.UUID]]) -> dict[str, Any]:

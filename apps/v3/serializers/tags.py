@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from apps.v3.models import Tag
+from apps.v3.models import Activity, Tag
 
 from .contacts import iso, present
-from .lists import completed_activity
+from .lists import LIST_DELETE_KEYS, activity_keys
 
 
 def tag_data(tag: Tag, contacts_count: int | None = None) -> dict[str, Any]:
@@ -29,6 +29,11 @@ def tags_data(tags: Iterable[Tag], counts: dict[int, int] | None, links: dict[st
     return {"tags": rows, **present(_links=links)}
 
 
-def tag_delete_activity(untagged: int) -> dict[str, Any]:
-    """``ActivityGeneric`` for a tag deleted in the request, counting the contacts it came off."""
-    return completed_activity(status={"items_total_count": untagged, "items_completed_count": untagged})
+def tag_delete_data(activity: Activity) -> dict[str, Any]:
+    """``ActivityGeneric``: the ``contacts_tags_delete`` activity a tag's DELETE queued (counting tags).
+
+    That schema has the list delete's properties and ``status``, and its errors are ``{"message": ...}`` objects.
+    """
+    body = activity_keys(activity, (*LIST_DELETE_KEYS, "status"))
+    body["activity_errors"] = [{"message": message} for message in body["activity_errors"]]
+    return body

@@ -204,14 +204,17 @@ def update_list(account: Account, list_id: Any, body: Mapping[str, Any]) -> Cont
         return save_named(contact_list, live_lists(account), lambda: _rename_conflict(name))
 
 
-def delete_list(account: Account, list_id: Any) -> ContactList:
-    """Mark a live list deleted and remove its memberships, together."""
-    with transaction.atomic():
-        contact_list = find_list(account, list_id, live=True)
-        ListMembership.objects.filter(contact_list=contact_list).delete()
-        contact_list.deleted_at = timezone.now()
-        contact_list.save(update_fields=["deleted_at", "updated_at"])
-    return contact_list
+def hide_list(account: Account, list_id: Any) -> int:
+    """Mark a live list deleted, so it leaves every listing at once; its row id (404 if none is live).
+
+    Its memberships stay until the ``list_delete`` activity the caller queues removes them. The
+    update is conditional, so of two concurrent deletes of one list only one finds it live.
+    """
+    now = timezone.now()
+    pk = live_lists(account).filter(list_id=list_id).values_list("pk", flat=True).first()
+    if pk is None or not live_lists(account).filter(pk=pk).update(deleted_at=now, updated_at=now):
+        raise not_found(f"No contact list {list_id} in this account.")
+    return int(pk)
 
 
 def _description(value: Any) -> str:

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Count, QuerySet
+from django.utils import timezone
 
 from apps.v3.gate.errors import V3Error, bad_request, not_found
 from apps.v3.models import Account, Tag, Tagging
@@ -29,13 +30,13 @@ def check_limit(limit: int) -> int:
 
 
 def account_tags(account: Account) -> QuerySet[Tag]:
-    """The account's tags, for paging."""
-    return Tag.objects.filter(account=account)
+    """The account's live tags (not being deleted), for paging; names are unique among these."""
+    return Tag.objects.filter(account=account, deleted_at__isnull=True)
 
 
 def find_tag(account: Account, tag_id: Any) -> Tag:
-    """The account's tag with this id; 404 otherwise."""
-    tag = Tag.objects.filter(account=account, tag_id=tag_id).first()
+    """The account's live tag with this id; 404 otherwise."""
+    tag = account_tags(account).filter(tag_id=tag_id).first()
     if tag is None:
         raise not_found(f"No tag {tag_id} in this account.")
     return tag
@@ -67,10 +68,13 @@ def rename_tag(account: Account, tag_id: Any, body: Mapping[str, Any]) -> Tag:
         return save_named(tag, account_tags(account), lambda: _conflict(name))
 
 
-def delete_tag(account: Account, tag_id: Any) -> int:
-    """Take the tag off every contact and delete it; the number of live contacts it came off."""
-    with transaction.atomic():
-        tag = find_tag(account, tag_id)
-        untagged = contacts_counts([tag]).get(tag.pk, 0)
-        tag.delete()  # its taggings go with it (on_delete=CASCADE)
-    return untagged
+def hide_tag(account: Account, tag_id: Any) -> int:
+    """Mark a live tag deleted, so it leaves every listing and contact at once; its row id (404 if none).
+
+    The ``contacts_tags_delete`` activity the caller queues removes its taggings and then the row.
+    """
+    now = timezone.now()
+    pk = account_tags(account).filter(tag_id=tag_id).values_list("pk", flat=True).first()
+    if pk is None or not account_tags(account).filter(pk=pk).update(deleted_at=now, updated_at=now):
+        raise not_found(f"No tag {tag_id} in this account.")
+    return int(pk)

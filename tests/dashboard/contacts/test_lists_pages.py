@@ -14,7 +14,8 @@ from django.test import Client as PageClient
 
 from apps.accounts.models import Role
 from apps.ctct import Client
-from apps.v3.models import Contact, ContactList, ListMembership
+from apps.v3.activities import process
+from apps.v3.models import Activity, ActivityKind, Contact, ContactList, ListMembership
 from tests.dashboard.conftest import Connected, ConnectFactory, announced_error, link_texts, page_text
 
 LISTS = "/contacts/lists/"
@@ -129,7 +130,9 @@ def test_renaming_onto_another_lists_name_shows_the_apis_error_at_the_name(
     assert news.name == "Newsletter"
 
 
-def test_deleting_asks_first_then_deletes_and_says_so(pages: PageClient, news: ContactList, api: Client) -> None:
+def test_deleting_asks_first_then_deletes_and_links_the_activity(
+    pages: PageClient, news: ContactList, api: Client
+) -> None:
     confirm = pages.get(f"/contacts/lists/{news.list_id}/delete/")
 
     assert confirm.status_code == 200
@@ -138,9 +141,18 @@ def test_deleting_asks_first_then_deletes_and_says_so(pages: PageClient, news: C
 
     done = pages.post(f"/contacts/lists/{news.list_id}/delete/", follow=True)
 
+    # The API hides the list at once and queues the activity that empties it.
     assert done.redirect_chain == [(LISTS, 302)]
-    assert "The list Newsletter was deleted." in page_text(done)
-    assert list(api.contact_lists.iter_lists()) == []
+    activity = Activity.objects.get(account=news.account, kind=ActivityKind.LIST_DELETE)
+    follow = f"/jobs/activities/{activity.activity_id}/"
+    assert "The list Newsletter is being deleted: it is taken off its contacts in the background" in page_text(done)
+    assert f'<a href="{follow}">follow its progress</a>' in done.content.decode()
+    assert row_names(page_text(done)) == [] and list(api.contact_lists.iter_lists()) == []
+
+    process(activity.pk)  # what the worker does (nothing if the suite's worker already has)
+
+    assert "Completed" in page_text(pages.get(follow))
+    assert not ListMembership.objects.filter(contact_list=news).exists()
     assert Contact.objects.filter(account=news.account, deleted_at__isnull=True).count() == 2  # contacts stay
 
 

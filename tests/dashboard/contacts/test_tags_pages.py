@@ -9,7 +9,8 @@ from django.test import Client as PageClient
 
 from apps.accounts.models import Role
 from apps.ctct import Client
-from apps.v3.models import Contact, Tag, Tagging
+from apps.v3.activities import process
+from apps.v3.models import Activity, ActivityKind, Contact, Tag, Tagging
 from tests.dashboard.conftest import Connected, ConnectFactory, announced_error, link_texts, page_text
 
 TAGS = "/contacts/tags/"
@@ -93,16 +94,25 @@ def test_renaming_onto_another_tag_or_to_nothing_is_refused_at_the_name(
     assert summer.name == "Summer fair"
 
 
-def test_deleting_asks_first_then_deletes(pages: PageClient, summer: Tag, api: Client) -> None:
+def test_deleting_asks_first_then_deletes_and_links_the_activity(pages: PageClient, summer: Tag, api: Client) -> None:
     confirm = page_text(pages.get(f"/contacts/tags/{summer.tag_id}/delete/"))
     assert "Delete the tag Summer fair?" in confirm and "It comes off 3 contacts" in confirm
     assert len(list(api.contact_tags.iter_tags())) == 1
 
     done = pages.post(f"/contacts/tags/{summer.tag_id}/delete/", follow=True)
 
+    # The API hides the tag at once and queues the activity that untags and removes it.
     assert done.redirect_chain == [(TAGS, 302)]
-    assert "The tag Summer fair was deleted." in page_text(done)
-    assert list(api.contact_tags.iter_tags()) == []
+    activity = Activity.objects.get(account=summer.account, kind=ActivityKind.TAG_DELETE)
+    follow = f"/jobs/activities/{activity.activity_id}/"
+    assert "The tag Summer fair is being deleted: it is taken off its contacts in the background" in page_text(done)
+    assert f'<a href="{follow}">follow its progress</a>' in done.content.decode()
+    assert row_names(page_text(done)) == [] and list(api.contact_tags.iter_tags()) == []
+
+    process(activity.pk)  # what the worker does (nothing if the suite's worker already has)
+
+    assert "Completed" in page_text(pages.get(follow))
+    assert not Tag.objects.filter(pk=summer.pk).exists() and not Tagging.objects.exists()
     assert Contact.objects.filter(account=summer.account, deleted_at__isnull=True).count() == 3
 
 
