@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterator
 from datetime import timedelta
@@ -20,12 +21,12 @@ from oauthlib.oauth2 import InvalidGrantError
 from requests_oauthlib import OAuth2Session
 
 from apps.v3.contract import validate_django_response
-from apps.v3.models import Partner
+from apps.v3.models import AccountMembership, Contact, Partner, RefreshTokenAccount, Role
 from apps.v3.oauth import tokens
 from apps.v3.services.provisioning import api_key_digest
 from tests.live import PASSWORD, REDIRECT, SECRET
 
-from .factories import MembershipFactory
+from .factories import AccountFactory, MembershipFactory
 from .oauth_browser import authorize, consent_page, form_fields
 
 pytestmark = pytest.mark.usefixtures("plain_http")
@@ -89,7 +90,7 @@ def test_consent_page_names_the_application_and_each_scope(server: str, owner: A
     url, _ = session_for(app, ["account_read", "contact_data"]).authorization_url(
         server + "/oauth2/default/v1/authorize"
     )
-    html = consent_page(url, owner.user.username, PASSWORD)
+    html = consent_page(url, owner.user.username, PASSWORD).text
     assert "Acme Sync" in html
     assert "account_read" in html and "contact_data" in html
 
@@ -364,3 +365,153 @@ def test_a_token_of_account_a_can_neither_read_nor_change_account_b(server: str,
     assert call("GET", token_b, "/v3/account/summary").json()["organization_name"] != "Changed by A"
     after = call("GET", token_b, path).json()
     assert after["email_address"]["address"] == "b@example.com" and "deleted_at" not in after
+
+
+# --- choosing the account ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def two_accounts(owner: AccountMembership) -> tuple[AccountMembership, AccountMembership]:
+    """``owner``'s first membership (A) and a second one (B), each account holding one contact."""
+    second = MembershipFactory(
+        user=owner.user, account=AccountFactory(organization_name="Harbor Bakery"), role=Role.CAMPAIGN_CREATOR
+    )
+    Contact.objects.create(account=owner.account, email_address="only-in-a@example.com")
+    Contact.objects.create(account=second.account, email_address="only-in-b@example.com")
+    return owner, second
+
+
+def contact_emails(server: str, token: str) -> list[str]:
+    response = v3_get(server, token, "/v3/contacts")
+    assert response.status_code == 200, response.text
+    return [contact["email_address"]["address"] for contact in response.json()["contacts"]]
+
+
+def account_claim(token: str) -> str:
+    return str(tokens.decode(token)["account"])
+
+
+def test_a_user_with_two_accounts_authorizes_the_one_chosen_and_refresh_keeps_it(
+    server: str, two_accounts: tuple[AccountMembership, AccountMembership]
+) -> None:
+    first, second = two_accounts
+    app = make_app()
+    oauth = session_for(app, ["account_read", "contact_data", "offline_access"])
+    url, _ = oauth.authorization_url(server + "/oauth2/default/v1/authorize")
+    browser = requests.Session()
+    page = consent_page(url, first.user.username, PASSWORD, browser=browser)
+    # One radio per membership, with the organization and the role; the first is preselected.
+    radios = re.findall(r'<input type="radio" name="account" value="([^"]+)"[^>]*>', page.text)
+    assert radios == [first.account.encoded_account_id, second.account.encoded_account_id]
+    assert form_fields(page.text)["account"] == first.account.encoded_account_id
+    assert "Harbor Bakery" in page.text and "Campaign Creator" in page.text
+    assert first.account.organization_name in page.text and "Account Owner" in page.text
+
+    location = authorize(
+        url, first.user.username, PASSWORD, account=second.account.encoded_account_id, browser=browser
+    ).headers["Location"]
+    token = oauth.fetch_token(
+        server + "/oauth2/default/v1/token", authorization_response=location, client_secret=SECRET
+    )
+    assert account_claim(token["access_token"]) == second.account.encoded_account_id
+    assert contact_emails(server, token["access_token"]) == ["only-in-b@example.com"]
+    summary = v3_get(server, token["access_token"], "/v3/account/summary").json()
+    assert summary["encoded_account_id"] == second.account.encoded_account_id
+
+    fresh = oauth.refresh_token(server + "/oauth2/default/v1/token", client_id=app.client_id, client_secret=SECRET)
+    assert account_claim(fresh["access_token"]) == second.account.encoded_account_id
+    assert contact_emails(server, fresh["access_token"]) == ["only-in-b@example.com"]
+    again = oauth.refresh_token(server + "/oauth2/default/v1/token", client_id=app.client_id, client_secret=SECRET)
+    assert account_claim(again["access_token"]) == second.account.encoded_account_id
+
+    # The next consent page in the same sign-in preselects the account used last.
+    next_url, _ = session_for(app, ["account_read"]).authorization_url(server + "/oauth2/default/v1/authorize")
+    page = consent_page(next_url, first.user.username, PASSWORD, browser=browser)
+    assert form_fields(page.text)["account"] == second.account.encoded_account_id
+
+
+def test_a_forged_account_choice_is_refused_on_the_page(
+    server: str, two_accounts: tuple[AccountMembership, AccountMembership]
+) -> None:
+    first, _ = two_accounts
+    stranger = MembershipFactory()  # an account the user does not belong to
+    app = make_app()
+    url, _ = session_for(app, ["account_read", "contact_data"]).authorization_url(
+        server + "/oauth2/default/v1/authorize"
+    )
+    browser = requests.Session()
+    for forged in (stranger.account.encoded_account_id, "not-an-account", ""):
+        page = consent_page(url, first.user.username, PASSWORD, browser=browser)
+        fields = {**form_fields(page.text), "allow": "Authorize", "account": forged}
+        refused = browser.post(page.url, data=fields, headers={"Referer": page.url}, allow_redirects=False, timeout=10)
+        assert refused.status_code == 400, refused.text[:2000]
+        assert "Location" not in refused.headers
+        assert "This authorization request cannot be completed" in refused.text
+        expected = f"“{forged}” is not one of them" if forged else "Choose the account to authorize."
+        assert expected in refused.text
+    assert not app.grant_set.exists(), "no code was issued"
+    assert not AccessToken.objects.filter(application=app).exists()
+
+
+def test_one_membership_consent_looks_as_before_and_the_account_may_be_left_out(server: str, owner: Any) -> None:
+    app = make_app()
+    oauth = session_for(app, ["account_read", "contact_data"])
+    url, _ = oauth.authorization_url(server + "/oauth2/default/v1/authorize")
+    browser = requests.Session()
+    page = consent_page(url, owner.user.username, PASSWORD, browser=browser)
+    assert 'type="radio"' not in page.text and "<fieldset" not in page.text
+    assert re.search(r'<input type="hidden" name="account" value="' + owner.account.encoded_account_id, page.text)
+    # A form posted without the account (as before accounts were chosen) still authorizes the only one.
+    fields = {k: v for k, v in form_fields(page.text).items() if k != "account"}
+    redirect = browser.post(
+        page.url,
+        data={**fields, "allow": "Authorize"},
+        headers={"Referer": page.url},
+        allow_redirects=False,
+        timeout=10,
+    )
+    assert redirect.status_code == 302, redirect.text[:2000]
+    token = oauth.fetch_token(
+        server + "/oauth2/default/v1/token",
+        authorization_response=urljoin(page.url, redirect.headers["Location"]),
+        client_secret=SECRET,
+    )
+    assert account_claim(token["access_token"]) == owner.account.encoded_account_id
+    # Even with one account, a tampered hidden field is refused.
+    stranger = MembershipFactory()
+    page = consent_page(url, owner.user.username, PASSWORD, browser=browser)
+    fields = {**form_fields(page.text), "allow": "Authorize", "account": stranger.account.encoded_account_id}
+    refused = browser.post(page.url, data=fields, headers={"Referer": page.url}, allow_redirects=False, timeout=10)
+    assert refused.status_code == 400 and "is not one of them" in refused.text
+
+
+def test_leaving_the_chosen_account_stops_its_code_and_refresh(
+    server: str, two_accounts: tuple[AccountMembership, AccountMembership]
+) -> None:
+    first, second = two_accounts
+    app = make_app()
+    oauth = session_for(app, ["account_read", "offline_access"])
+    url, _ = oauth.authorization_url(server + "/oauth2/default/v1/authorize")
+    location = authorize(url, first.user.username, PASSWORD, account=second.account.encoded_account_id).headers[
+        "Location"
+    ]
+    token = oauth.fetch_token(
+        server + "/oauth2/default/v1/token", authorization_response=location, client_secret=SECRET
+    )
+    assert RefreshTokenAccount.objects.get().account == second.account
+    second.delete()
+    # Not a quiet fallback to the user's other account: the refresh is refused.
+    with pytest.raises(InvalidGrantError):
+        oauth.refresh_token(server + "/oauth2/default/v1/token", client_id=app.client_id, client_secret=SECRET)
+    assert v3_get(server, token["access_token"]).status_code == 401
+
+    # A code granted for an account the user has left by the time it is traded is refused too.
+    rejoined = MembershipFactory(user=first.user, account=second.account)
+    oauth = session_for(app, ["account_read"])
+    url, _ = oauth.authorization_url(server + "/oauth2/default/v1/authorize")
+    location = authorize(url, first.user.username, PASSWORD, account=second.account.encoded_account_id).headers[
+        "Location"
+    ]
+    rejoined.delete()
+    with pytest.raises(InvalidGrantError):
+        oauth.fetch_token(server + "/oauth2/default/v1/token", authorization_response=location, client_secret=SECRET)

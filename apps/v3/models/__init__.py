@@ -14,7 +14,7 @@ from .activities import UNFINISHED_STATES, Activity, ActivityKind, ActivityState
 from .contacts import Contact, ContactAddress, ContactNote, ContactPhone, PermissionToSend, SmsPermission
 from .custom_fields import CustomField, CustomFieldChoice, CustomFieldValue
 from .lists import ContactList, ListMembership
-from .oauth import CodeExchange
+from .oauth import CodeExchange, RefreshTokenAccount
 from .segments import Segment
 from .tags import Tag, Tagging
 
@@ -45,5 +45,6 @@ __all__ = [
     "CodeExchange",
     "Partner",
     "PhysicalAddress",
+    "RefreshTokenAccount",
     "Role",
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 
 
@@ -15,3 +16,21 @@ class CodeExchange(models.Model):
 
     def __str__(self) -> str:
         return f"code {self.code_digest[:8]} -> token {self.access_token_id}"
+
+
+class RefreshTokenAccount(models.Model):
+    """The account a refresh token was granted for, so every token traded for it keeps that account.
+
+    Access tokens carry their account in the JWT, but tokens are stored hashed (RFC 9700), so the
+    account a refresh must keep cannot be read back from the row it replaces.
+    """
+
+    refresh_token = models.OneToOneField(
+        settings.OAUTH2_PROVIDER_REFRESH_TOKEN_MODEL, on_delete=models.CASCADE, related_name="v3_account"
+    )
+    # Emptied, not deleted, with the account: a refresh for a deleted account is then refused
+    # instead of quietly falling back to the user's default account.
+    account = models.ForeignKey("v3.Account", on_delete=models.SET_NULL, null=True, related_name="+")
+
+    def __str__(self) -> str:
+        return f"refresh token {self.refresh_token_id} -> account {self.account_id}"

@@ -10,7 +10,12 @@ from oauth2_provider.models import AccessToken, Application, RefreshToken
 from oauth2_provider.oauth2_validators import OAuth2Validator
 from oauthlib.common import Request
 
-from apps.v3.models import CodeExchange, Partner
+from apps.v3.models import Account, CodeExchange, Partner, RefreshTokenAccount
+from apps.v3.services.identity import member_account, primary_account
+
+# The key under which a grant's claims hold the account chosen on the consent page. The claims
+# column is the one DOT carries from the authorization request to the token request.
+ACCOUNT_CLAIM = "account"
 
 
 def _is_partner_application(client: Any) -> bool:
@@ -23,7 +28,11 @@ def _digest(code: str) -> str:
 
 
 class V3OAuth2Validator(OAuth2Validator):
-    """PKCE for public clients, refresh tokens only with ``offline_access``, code replay revokes."""
+    """PKCE for public clients, refresh tokens only with ``offline_access``, code replay revokes.
+
+    Every token is for one account: the one chosen on the consent page, kept in the grant's
+    claims until the code is traded, then with each refresh token (``RefreshTokenAccount``).
+    """
 
     def is_pkce_required(self, client_id: str, request: Request) -> bool:
         """Public clients cannot keep a secret, so they must prove possession with PKCE."""
@@ -47,8 +56,23 @@ class V3OAuth2Validator(OAuth2Validator):
             return False
         return bool(super().validate_scopes(client_id, scopes, client, request, *args, **kwargs))
 
+    def save_authorization_code(
+        self, client_id: str, code: dict[str, str], request: Request, *args: Any, **kwargs: Any
+    ) -> Any:
+        """Keep the chosen account with the grant; whatever a client sent as ``claims`` cannot name one."""
+        claims = dict(request.claims) if isinstance(request.claims, dict) else {}
+        claims.pop(ACCOUNT_CLAIM, None)
+        account = getattr(request, "account", None)
+        if isinstance(account, Account):
+            claims[ACCOUNT_CLAIM] = account.encoded_account_id
+        request.claims = claims
+        return super().save_authorization_code(client_id, code, request, *args, **kwargs)
+
     def save_bearer_token(self, token: dict[str, Any], request: Request, *args: Any, **kwargs: Any) -> Any:
-        """Drop the refresh token unless ``offline_access`` was granted; remember which code made what."""
+        """Drop the refresh token unless ``offline_access`` was granted; remember which code made what.
+
+        A refresh token issued here remembers the token's account, so refreshing keeps it.
+        """
         if "offline_access" not in (request.scopes or []):
             token.pop("refresh_token", None)
         result = super().save_bearer_token(token, request, *args, **kwargs)
@@ -56,16 +80,43 @@ class V3OAuth2Validator(OAuth2Validator):
             access = AccessToken.objects.filter(token_checksum=_digest(token["access_token"])).first()
             if access is not None:
                 CodeExchange.objects.create(code_digest=_digest(request.code), access_token_id=access.pk)
+        account = getattr(request, "account", None)
+        if "refresh_token" in token and isinstance(account, Account):
+            refresh = RefreshToken.objects.filter(token_checksum=_digest(token["refresh_token"])).first()
+            if refresh is not None:
+                RefreshTokenAccount.objects.update_or_create(refresh_token=refresh, defaults={"account": account})
         return result
 
     def validate_code(
         self, client_id: str, code: str, client: Any, request: Request, *args: Any, **kwargs: Any
     ) -> bool:
-        """A code used twice is refused, and every token its first use produced is revoked (RFC 6749 §4.1.2)."""
-        if super().validate_code(client_id, code, client, request, *args, **kwargs):
+        """A code used twice is refused, and every token its first use produced is revoked (RFC 6749 §4.1.2).
+
+        The code is also refused if its user no longer belongs to the account it was granted for.
+        """
+        if not super().validate_code(client_id, code, client, request, *args, **kwargs):
+            self._revoke_tokens_from(code)
+            return False
+        claims = request.claims if isinstance(request.claims, dict) else {}
+        if ACCOUNT_CLAIM not in claims:  # granted before accounts were chosen, or the user has none
+            request.account = primary_account(request.user)
             return True
-        self._revoke_tokens_from(code)
-        return False
+        request.account = member_account(request.user, claims[ACCOUNT_CLAIM])
+        return request.account is not None
+
+    def validate_refresh_token(
+        self, refresh_token: str, client: Any, request: Request, *args: Any, **kwargs: Any
+    ) -> bool:
+        """The new token is for the refresh token's account, as long as the user still belongs to it."""
+        if not super().validate_refresh_token(refresh_token, client, request, *args, **kwargs):
+            return False
+        remembered = RefreshTokenAccount.objects.filter(refresh_token=request.refresh_token_instance).first()
+        if remembered is None:  # issued before accounts were remembered, or the user has none
+            request.account = primary_account(request.user)
+            return True
+        account = remembered.account
+        request.account = member_account(request.user, account.encoded_account_id if account else None)
+        return request.account is not None
 
     @staticmethod
     def _revoke_tokens_from(code: str) -> None:

@@ -12,11 +12,18 @@ from django.views.decorators.csrf import csrf_exempt
 from oauth2_provider import views as dot
 from oauth2_provider.oauth2_backends import get_oauthlib_core
 from oauth2_provider.views.introspect import IntrospectTokenView
+from oauthlib.oauth2.rfc6749 import errors as oauth_errors
+
+from apps.v3.models import Account
+from apps.v3.services.identity import member_account, memberships_of, primary_account
 
 from . import keys
+from .forms import ConsentForm
 from .server import PartnerServer
 
 LOGIN_URL = "/oauth2/login/"
+# The account last authorized in this sign-in session, preselected on the next consent page.
+LAST_ACCOUNT_SESSION_KEY = "v3_oauth_last_account"
 
 
 class LoginView(auth_views.LoginView):
@@ -33,10 +40,21 @@ class LogoutView(auth_views.LogoutView):
 
 
 class AuthorizeView(dot.AuthorizationView):
-    """``/oauth2/default/v1/authorize``: the consent page naming the application and each scope."""
+    """``/oauth2/default/v1/authorize``: the consent page naming the application and each scope.
+
+    A user with several accounts also chooses the one the authorization is for.
+    """
 
     template_name = "v3/oauth/authorize.html"
     login_url = LOGIN_URL
+    form_class = ConsentForm
+    chosen_account: Account | None = None
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        kwargs: dict[str, Any] = super().get_form_kwargs()
+        kwargs["memberships"] = list(memberships_of(self.request.user))
+        kwargs["preselected"] = self.request.session.get(LAST_ACCOUNT_SESSION_KEY, "")
+        return kwargs
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -44,6 +62,39 @@ class AuthorizeView(dot.AuthorizationView):
             zip(context.get("scopes", []), context.get("scopes_descriptions", []), strict=False)
         )
         return context
+
+    def form_valid(self, form: ConsentForm) -> HttpResponse:
+        self.chosen_account = form.cleaned_data["account"]
+        if self.chosen_account is not None and form.cleaned_data.get("allow"):
+            self.request.session[LAST_ACCOUNT_SESSION_KEY] = self.chosen_account.encoded_account_id
+        response: HttpResponse = super().form_valid(form)
+        return response
+
+    def form_invalid(self, form: ConsentForm) -> HttpResponse:
+        """A tampered consent form (a forged account, missing fields) ends here, with its reasons."""
+        reasons = [
+            message if name == "account" else f"{name}: {message}"
+            for name, messages in form.errors.items()
+            for message in messages
+        ]
+        error = oauth_errors.InvalidRequestFatalError(description=" ".join(reasons))
+        return self.render_to_response(self.get_context_data(form=form, error=error), status=400)
+
+    def create_authorization_response(
+        self, request: HttpRequest, scopes: str, credentials: dict[str, Any], allow: bool
+    ) -> tuple[str, dict[str, str], str, int]:
+        """Hand the account to oauthlib with the other credentials; it reaches the validator on the request.
+
+        Applications that skip the consent page get the user's last chosen account, else the first.
+        """
+        account = self.chosen_account
+        if account is None:
+            preselected = request.session.get(LAST_ACCOUNT_SESSION_KEY, "")
+            account = member_account(request.user, preselected) or primary_account(request.user)
+        result: tuple[str, dict[str, str], str, int] = super().create_authorization_response(
+            request=request, scopes=scopes, credentials={**credentials, "account": account}, allow=allow
+        )
+        return result
 
 
 class TokenView(dot.TokenView):
