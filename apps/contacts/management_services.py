@@ -55,6 +55,7 @@ __all__ = [
     "segment_page",
     "set_list_favorite",
     "tag_page",
+    "update_custom_field",
     "update_list",
     "update_segment",
 ]
@@ -225,6 +226,23 @@ def rename_custom_field(client: Client, custom_field_id: str, *, label: str) -> 
     renamed = client.contacts_custom_fields.put_custom_field(custom_field_id, body=body)
     forget_choices(client)
     return renamed
+
+
+def update_custom_field(
+    client: Client, custom_field_id: str, *, label: str, choices: list[dict[str, Any]]
+) -> dict[str, Any]:
+    """Replace a select field's label and whole choice list, in the order given.
+
+    A choice with its ``choice_id`` keeps it (and contacts keep it chosen); one without gets a new id;
+    a current choice left out is deleted and leaves every contact's value.
+    """
+    body = {
+        "label": label,
+        "choices": [{**choice, "display_order": n} for n, choice in enumerate(choices, start=1)],
+    }
+    saved = client.contacts_custom_fields.put_custom_field(custom_field_id, body=body)
+    forget_choices(client)
+    return saved
 
 
 def delete_custom_field(client: Client, custom_field_id: str) -> None:

@@ -35,6 +35,7 @@ __all__ = [
     "ContactFilters",
     "ContactPage",
     "ContactRow",
+    "Note",
     "add_api_errors",
     "api_field_errors",
     "contact_detail",
@@ -45,6 +46,7 @@ __all__ = [
     "get_contact",
     "list_contacts",
     "list_choices",
+    "note_of",
     "resubscribe_contact",
     "segment_choices",
     "tag_choices",
@@ -256,6 +258,15 @@ class FieldValue:
     value: str
 
 
+@dataclass(frozen=True)
+class Note:
+    """A note about the contact, as its page shows it."""
+
+    note_id: str
+    created_at: datetime | None
+    content: str
+
+
 @dataclass
 class ContactDetail:
     """A contact with the names behind its ids: lists, tags and custom field labels."""
@@ -267,13 +278,23 @@ class ContactDetail:
     custom_fields: list[FieldValue] = field(default_factory=list)
     updated_at: datetime | None = None
     created_at: datetime | None = None
-    notes: list[tuple[datetime | None, str]] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
 
     @property
     def sms_number(self) -> str:
         """The SMS number, however the server names it (``full_sms_address`` or ``sms_address``)."""
         channel = self.contact.get("sms_channel") or {}
         return str(channel.get("full_sms_address") or channel.get("sms_address") or "")
+
+    @property
+    def sms_consent(self) -> dict[str, Any]:
+        """The SMS channel's consent: permission, type and its opt-in or opt-out date ({} without SMS)."""
+        consents = (self.contact.get("sms_channel") or {}).get("sms_channel_consents") or [{}]
+        consent = dict(consents[0])
+        permission = str(consent.get("sms_consent_permission") or "")
+        consent["permission_label"] = PERMISSION_LABELS.get(permission, permission.replace("_", " ").capitalize())
+        consent["since"] = _when(consent.get("opt_in_date") or consent.get("opt_out_date"))
+        return consent
 
     @property
     def unsubscribed(self) -> bool:
@@ -301,6 +322,11 @@ def _field_value(value: Mapping[str, Any], definitions: Mapping[str, Mapping[str
     return FieldValue(label, str(value.get("value", "")))
 
 
+def note_of(note: Mapping[str, Any]) -> Note:
+    """A note of the API's contact, its date parsed."""
+    return Note(str(note.get("note_id", "")), _when(note.get("created_at")), str(note.get("content", "")))
+
+
 def contact_detail(client: Client, contact_id: str) -> ContactDetail:
     """The contact and everything its page names: list, tag and custom field labels (from the cache)."""
     contact = get_contact(client, contact_id)
@@ -315,7 +341,7 @@ def contact_detail(client: Client, contact_id: str) -> ContactDetail:
         ),
         updated_at=_when(contact.get("updated_at")),
         created_at=_when(contact.get("created_at")),
-        notes=[(_when(n.get("created_at")), n.get("content", "")) for n in contact["notes"]],
+        notes=[note_of(n) for n in contact["notes"]],
     )
 
 

@@ -16,6 +16,8 @@ urlpatterns: list[URLPattern] = [
     path("<uuid:contact_id>/edit/", contacts.contact_edit, name="edit"),
     path("<uuid:contact_id>/delete/", contacts.contact_delete, name="delete"),
     path("<uuid:contact_id>/resubscribe/", contacts.contact_resubscribe, name="resubscribe"),
+    path("<uuid:contact_id>/notes/", contacts.note_add, name="note_add"),
+    path("<uuid:contact_id>/notes/<uuid:note_id>/delete/", contacts.note_delete, name="note_delete"),
     # Lists
     path("lists/", lists.list_list, name="lists"),
     path("lists/new/", lists.list_create, name="list_create"),

@@ -159,3 +159,15 @@ def announced_error(response: HttpResponse, field_id: str) -> str:
 def link_texts(page: str, prefix: str) -> list[str]:
     """The texts of the links to ``<prefix><id>/`` pages, in page order: the names a table lists."""
     return re.findall(rf'<a href="{re.escape(prefix)}[^/"]+/">([^<]+)</a>', page)
+
+
+def form_values(response: HttpResponse) -> dict[str, Any]:
+    """What a browser would post back from the page's ``form`` unchanged (checkboxes as lists)."""
+    bound = response.context["form"]
+    data: dict[str, Any] = {}
+    for name in bound.fields:
+        value = bound[name].value()
+        if value is None or value is False:
+            continue
+        data[name] = [str(v) for v in value] if isinstance(value, list) else str(value)
+    return data

@@ -1,17 +1,19 @@
-"""What the lists, tags, custom fields and segments forms share: errors announced as they appear."""
+"""What the dashboard's contacts forms share: errors announced as they appear, focus on the first error."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterable
+from typing import Any, cast
 
 from django import forms
 from django.forms.utils import ErrorList
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
+from apps.contacts.services import Choice
 from apps.ctct import BadRequest, Conflict, CtctError, Forbidden
 
-__all__ = ["API_FORM_ERRORS", "AlertErrorList", "ManagementForm"]
+__all__ = ["API_FORM_ERRORS", "AccessibleForm", "AlertErrorList", "ManagementForm", "offer"]
 
 # The API refusals a form shows to the person (anything else is the page's problem, not theirs).
 API_FORM_ERRORS: tuple[type[CtctError], ...] = (BadRequest, Conflict, Forbidden)
@@ -39,3 +41,36 @@ class ManagementForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("error_class", AlertErrorList)
         super().__init__(*args, **kwargs)
+
+
+class AccessibleForm(ManagementForm):
+    """Focus starts on the first field, or on the first field in error once there are errors.
+
+    Errors are announced (``ManagementForm``'s ``role="alert"`` lists) and tied to their inputs:
+    Django points ``aria-describedby`` at ``<id>_error`` and ``<id>_helptext`` and sets
+    ``aria-invalid``.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._focus()
+
+    def add_error(self, field: str | None, error: Any) -> None:
+        """Django's, then move the focus to the first field in error (the API's errors arrive here too)."""
+        super().add_error(field, error)
+        self._focus()
+
+    def _focus(self) -> None:
+        errors = getattr(self, "_errors", None) or {}  # None until the form is first cleaned
+        target = next((name for name in self.fields if name in errors), next(iter(self.fields), None))
+        for name, form_field in self.fields.items():
+            if name == target:
+                form_field.widget.attrs["autofocus"] = True
+            else:
+                form_field.widget.attrs.pop("autofocus", None)
+
+
+def offer(form: forms.Form, name: str, choices: Iterable[Choice], blank: str | None = None) -> None:
+    """Give the choice field ``name`` the account's lists, tags or segments (and a blank first option)."""
+    options = [(c.id, c.name) for c in choices]
+    cast(forms.ChoiceField, form.fields[name]).choices = [("", blank), *options] if blank is not None else options

@@ -18,19 +18,22 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_http_methods
+from django_htmx.http import HttpResponseClientRedirect
 
 from apps.accounts.services import client_for
-from apps.contacts import services
-from apps.contacts.forms.contacts import ContactFilterForm, ContactForm, ResubscribeForm
+from apps.contacts import services, services_notes
+from apps.contacts.forms.contact_edit import ContactForm
+from apps.contacts.forms.contacts import ContactFilterForm, ResubscribeForm
+from apps.contacts.forms.notes import NoteForm
 from apps.ctct import BadRequest, Client, Conflict, Forbidden, NotFound
 
-from .shared import found_or_404, render_form, require_writer, wants_fragment
+from .shared import can_write, found_or_404, render_form, require_writer, wants_fragment
 
 __all__ = [
     "contact_create",
@@ -39,6 +42,8 @@ __all__ = [
     "contact_edit",
     "contact_list",
     "contact_resubscribe",
+    "note_add",
+    "note_delete",
 ]
 
 # Pages remembered for "Previous": enough to step back through a session's browsing, small
@@ -169,15 +174,30 @@ def contact_list(request: HttpRequest) -> HttpResponse:
 
 @_page("GET")
 def contact_detail(request: HttpRequest, contact_id: uuid.UUID) -> HttpResponse:
-    """Everything about one contact."""
+    """Everything about one contact, and its notes to add to or delete from."""
     with client_for(request) as client:
-        detail = services.contact_detail(client, str(contact_id))
-        resubscribe = ResubscribeForm(
-            lists=services.list_choices(client), initial={"list_ids": [c.id for c in detail.lists]}
-        )
-    resubscribe.fields["list_ids"].widget.attrs.pop("autofocus", None)  # the page opens on the contact, not this form
-    context = {"detail": detail, "contact": detail.contact, "resubscribe": resubscribe}
+        context = _detail_context(request, client, contact_id, NoteForm())
     return render(request, "contacts/contact_detail.html", context)
+
+
+def _detail_context(request: HttpRequest, client: Client, contact_id: uuid.UUID, note_form: NoteForm) -> dict[str, Any]:
+    detail = services.contact_detail(client, str(contact_id))
+    resubscribe = ResubscribeForm(
+        lists=services.list_choices(client), initial={"list_ids": [c.id for c in detail.lists]}
+    )
+    # The page opens on the contact: only a note with errors takes the focus.
+    for form in (resubscribe, note_form):
+        if not form.errors:
+            for form_field in form.fields.values():
+                form_field.widget.attrs.pop("autofocus", None)
+    return {
+        "detail": detail,
+        "contact": detail.contact,
+        "resubscribe": resubscribe,
+        "note_form": note_form,
+        "notes_full": len(detail.notes) >= services_notes.MAX_NOTES,
+        "can_write": can_write(request),
+    }
 
 
 def _form_kwargs(client: Client) -> dict[str, Any]:
@@ -263,6 +283,56 @@ def contact_resubscribe(request: HttpRequest, contact_id: uuid.UUID) -> HttpResp
     return render_form(
         request, "contacts/contact_resubscribe.html", {"contact": contact, "form": form, "label": _label(contact)}
     )
+
+
+# --- Notes ----------------------------------------------------------------------------------------------
+
+
+@_page("POST")
+def note_add(request: HttpRequest, contact_id: uuid.UUID) -> HttpResponse:
+    """Add a note; htmx gets the notes section back (200 even with errors: htmx swaps no 4xx)."""
+    require_writer(request)
+    form = NoteForm(request.POST)
+    with client_for(request) as client:
+        contact = services.get_contact(client, str(contact_id))
+        if contact.get("deleted_at"):
+            # A PUT would revive the contact: restoring is the edit page's business, not a note's.
+            messages.error(request, "Restore the contact before adding notes.")
+            url = reverse("contacts:detail", args=[contact_id])
+            return HttpResponseClientRedirect(url) if wants_fragment(request) else redirect(url)
+        added = False
+        if form.is_valid():
+            try:
+                services_notes.add_note(client, contact, form.cleaned_data["content"])
+            except BadRequest as exc:
+                services.add_api_errors(form, exc, services_notes.NOTE_PATHS)
+            else:
+                added = True
+        if added and not wants_fragment(request):
+            messages.success(request, "The note was added.")
+            return redirect(reverse("contacts:detail", args=[contact_id]) + "#notes")
+        context = _detail_context(request, client, contact_id, NoteForm() if added else form)
+    if wants_fragment(request):
+        context["note_added"] = added
+        return render(request, "contacts/contact_detail.html#notes", context)
+    return render(request, "contacts/contact_detail.html", context, status=400)
+
+
+@_page("GET", "POST")
+def note_delete(request: HttpRequest, contact_id: uuid.UUID, note_id: uuid.UUID) -> HttpResponse:
+    """Ask "Delete this note?"; deleting happens only on the POST."""
+    require_writer(request)
+    with client_for(request) as client:
+        contact = services.get_contact(client, str(contact_id))
+        note = services_notes.find_note(contact, str(note_id))
+        if note is None or contact.get("deleted_at"):
+            raise Http404("No such note on this contact.")
+        if request.method == "POST":
+            services_notes.delete_note(client, contact, str(note_id))
+            messages.success(request, "The note was deleted.")
+            return redirect(reverse("contacts:detail", args=[contact_id]) + "#notes")
+    context = {"contact": contact, "label": _label(contact), "note": services.note_of(note)}
+    return render(request, "contacts/contact_note_confirm_delete.html", context)
 
 
 def _posted(request: HttpRequest) -> Any:

@@ -1,7 +1,8 @@
-"""Custom field pages: the table of fields, one field, create, edit the label, and delete."""
+"""Custom field pages: the table of fields, one field, create, edit (label; choices of select fields), delete."""
 
 from __future__ import annotations
 
+from typing import Any
 from uuid import UUID
 
 from django.contrib.auth.decorators import login_required
@@ -12,8 +13,16 @@ from django.urls import reverse
 from apps.accounts.services import client_for
 
 from .. import management_services as actions
-from ..forms.custom_fields import CustomFieldCreateForm, CustomFieldLabelForm
-from .shared import can_write, delete_after_confirming, found_or_404, listing_page, require_writer, save_or_show
+from ..forms.custom_fields import MORE_ROWS, CustomFieldChoicesForm, CustomFieldCreateForm, CustomFieldLabelForm
+from .shared import (
+    can_write,
+    delete_after_confirming,
+    found_or_404,
+    listing_page,
+    require_writer,
+    save_or_show,
+    wants_fragment,
+)
 
 TEMPLATE_FORM = "contacts/custom_field_form.html"
 
@@ -57,20 +66,54 @@ def custom_field_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def custom_field_edit(request: HttpRequest, custom_field_id: UUID) -> HttpResponse:
-    """Change a custom field's label (its type cannot change once contacts hold values)."""
+    """Change a custom field's label and, for drop-downs and checkboxes, its choices (the type stays)."""
     require_writer(request)
     with client_for(request) as client:
         with found_or_404():
             custom_field = actions.get_custom_field(client, str(custom_field_id))
+        context = {"field": custom_field, "form_action": request.path}
+        if custom_field.get("type") not in actions.SELECT_TYPES:
+            form: CustomFieldLabelForm = CustomFieldLabelForm(request.POST or None, initial=custom_field)
+
+            def save(data: dict[str, Any]) -> dict[str, Any]:
+                return actions.rename_custom_field(client, str(custom_field_id), label=data["label"])
+
+            done = "The custom field is now labelled {label}."
+
+        else:
+            choices = custom_field.get("choices") or []
+            if "more_rows" in request.POST:
+                return _more_choice_rows(request, choices, context)
+            form = CustomFieldChoicesForm(request.POST or None, initial=custom_field, choices=choices)
+
+            def save(data: dict[str, Any]) -> dict[str, Any]:
+                return actions.update_custom_field(
+                    client, str(custom_field_id), label=data["label"], choices=data["choices"]
+                )
+
+            done = "The custom field {label} and its choices were saved."
+
         return save_or_show(
             request,
-            CustomFieldLabelForm(request.POST or None, initial=custom_field),
-            lambda data: actions.rename_custom_field(client, str(custom_field_id), **data),
-            lambda saved: (f"The custom field is now labelled {saved['label']}.", _field_page(saved)),
+            form,
+            save,
+            lambda saved: (done.format(label=saved["label"]), _field_page(saved)),
             TEMPLATE_FORM,
-            {"field": custom_field},
+            context,
             conflict_field="label",
         )
+
+
+def _more_choice_rows(request: HttpRequest, choices: list[dict[str, Any]], context: dict[str, Any]) -> HttpResponse:
+    """The choices as typed so far, with more blank rows: nothing is saved or checked yet.
+
+    htmx swaps only the rows (the button that asked keeps the focus); without JavaScript the whole
+    form comes back.
+    """
+    typed = CustomFieldChoicesForm(request.POST, choices=choices)
+    form = CustomFieldChoicesForm(initial=request.POST.dict(), choices=choices, rows=typed.row_count + MORE_ROWS)
+    template = f"{TEMPLATE_FORM}#choices" if wants_fragment(request) else TEMPLATE_FORM
+    return render(request, template, {**context, "form": form})
 
 
 @login_required

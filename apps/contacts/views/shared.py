@@ -99,8 +99,11 @@ def submit(form: forms.Form, action: Callable[[dict[str, Any]], Result], conflic
     try:
         return action(form.cleaned_data)
     except API_FORM_ERRORS as error:
-        # The service's messages name body fields, which these forms call by the same names.
-        add_api_errors(form, error, {name: name for name in form.fields}, conflict_field)
+        # The service's messages name body fields, which these forms call by the same names unless
+        # they say otherwise (``api_paths()``: rows of choices).
+        api_paths = getattr(form, "api_paths", None)
+        fields = api_paths() if api_paths else {name: name for name in form.fields}
+        add_api_errors(form, error, fields, conflict_field)
         return None
 
 

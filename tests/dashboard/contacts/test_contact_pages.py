@@ -33,7 +33,7 @@ from apps.v3.models import (
     Tag,
     Tagging,
 )
-from tests.dashboard.conftest import Connected, ConnectFactory
+from tests.dashboard.conftest import Connected, ConnectFactory, form_values
 
 LIST_URL = "/contacts/"
 ROW_LINK = re.compile(r'<a href="/contacts/[0-9a-f-]{36}/">([^<]+)</a>')
@@ -343,6 +343,7 @@ def test_creating_a_contact_sends_every_part_and_shows_it(
     response = pages.post(
         "/contacts/new/",
         {
+            **_selects(),
             "email": "dee@example.com",
             "permission_to_send": "explicit",
             "first_name": "Dee",
@@ -358,12 +359,12 @@ def test_creating_a_contact_sends_every_part_and_shows_it(
             "phone_1_kind": "work",
             "phone_2_number": "",
             "phone_2_kind": "work",
-            "address_kind": "work",
-            "address_street": "2 Market Sq",
-            "address_city": "Salem",
-            "address_state": "MA",
-            "address_postal_code": "01970",
-            "address_country": "US",
+            "address_0_kind": "work",
+            "address_0_street": "2 Market Sq",
+            "address_0_city": "Salem",
+            "address_0_state": "MA",
+            "address_0_postal_code": "01970",
+            "address_0_country": "US",
             "list_memberships": [str(shop["vip"].list_id)],
             "taggings": [str(shop["summer"].tag_id)],
             f"custom_field_{shop['colour'].custom_field_id.hex}": "Red",
@@ -408,9 +409,8 @@ def test_the_apis_validation_message_appears_at_the_field_it_names(
             "email": "eve@example.com",
             "permission_to_send": "implicit",
             "anniversary": "2023-02-30",
-            "address_kind": "home",
         }
-        | _phones(),
+        | _selects(),
     )
 
     assert response.status_code == 400
@@ -422,8 +422,7 @@ def test_the_apis_validation_message_appears_at_the_field_it_names(
     field = f"custom_field_{number.custom_field_id.hex}"
     response = pages.post(
         "/contacts/new/",
-        {"email": "eve@example.com", "permission_to_send": "implicit", "address_kind": "home", field: "twelve"}
-        | _phones(),
+        {"email": "eve@example.com", "permission_to_send": "implicit", field: "twelve"} | _selects(),
     )
     assert "is not a number" in error_at(response, field)
 
@@ -431,7 +430,7 @@ def test_the_apis_validation_message_appears_at_the_field_it_names(
 def test_a_duplicate_email_is_reported_at_the_email_field(pages: PageClient, shop: dict[str, Any]) -> None:
     response = pages.post(
         "/contacts/new/",
-        {"email": "ANN@example.com", "permission_to_send": "implicit", "address_kind": "home"} | _phones(),
+        {"email": "ANN@example.com", "permission_to_send": "implicit"} | _selects(),
     )
 
     assert response.status_code == 400
@@ -439,8 +438,13 @@ def test_a_duplicate_email_is_reported_at_the_email_field(pages: PageClient, sho
     assert Contact.objects.filter(email_address="ann@example.com").count() == 1
 
 
-def _phones() -> dict[str, str]:
-    return {f"phone_{n}_kind": "work" for n in range(3)}
+def _selects() -> dict[str, str]:
+    """The selects a browser always posts: phone and address types, SMS permission."""
+    return {
+        **{f"phone_{n}_kind": "work" for n in range(3)},
+        **{f"address_{n}_kind": kind for n, kind in enumerate(("home", "work", "other"))},
+        "sms_permission": "not_set",
+    }
 
 
 def test_editing_starts_from_every_current_value_and_keeps_what_the_form_does_not_show(
@@ -456,7 +460,7 @@ def test_editing_starts_from_every_current_value_and_keeps_what_the_form_does_no
     assert re.search(r'<option value="2" selected>Medium</option>', page)
 
     data = {
-        **_initial(form),
+        **form_values(form),
         "first_name": "Annie",
         "phone_1_number": "555-0111",
         "phone_1_kind": "home",
@@ -484,7 +488,7 @@ def test_editing_starts_from_every_current_value_and_keeps_what_the_form_does_no
 
 def test_an_edit_the_api_refuses_shows_its_message_at_the_field(pages: PageClient, shop: dict[str, Any]) -> None:
     url = f"/contacts/{shop['ann'].contact_id}/edit/"
-    data = {**_initial(pages.get(url)), "birthday_month": ""}
+    data = {**form_values(pages.get(url)), "birthday_month": ""}
 
     response = pages.post(url, data)
 
@@ -492,18 +496,6 @@ def test_an_edit_the_api_refuses_shows_its_message_at_the_field(pages: PageClien
     assert "give both or neither" in error_at(response, "birthday_month")
     shop["ann"].refresh_from_db()
     assert shop["ann"].birthday_month == 4
-
-
-def _initial(form: HttpResponse) -> dict[str, Any]:
-    """What a browser would post back from the form page unchanged."""
-    bound = form.context["form"]
-    data: dict[str, Any] = {}
-    for name in bound.fields:
-        value = bound[name].value()
-        if value is None:
-            continue
-        data[name] = [str(v) for v in value] if isinstance(value, list) else str(value)
-    return data
 
 
 # --- Delete and resubscribe ----------------------------------------------------------------------------
