@@ -1,0 +1,92 @@
+"""Email and SMS consent: how a permission moves and what it stamps, who may move it back, and
+``PUT /contacts/resubscribe/{id}``.
+
+Kept apart from the other writers because these rules decide whether the account may send to
+the contact at all; every write that touches ``permission_to_send`` goes through here.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from apps.v3.gate.errors import bad_request, conflict
+from apps.v3.models import Account, Contact, ListMembership, PermissionToSend
+
+from .body import ContactChanges, EmailChange, list_pks
+from .checks import MAX_LISTS
+from .sub_resources import set_links
+
+
+def _set_permission(contact: Contact, permission: str, source: str, now: datetime) -> None:
+    """Move the email permission, stamping the opt-in or opt-out it amounts to."""
+    if permission == contact.permission_to_send:
+        return
+    contact.permission_to_send = permission
+    if permission == PermissionToSend.EXPLICIT:
+        contact.opt_in_source, contact.opt_in_date = source, now
+        contact.confirm_status = "confirmed" if contact.confirm_status == "pending" else contact.confirm_status
+    if permission == PermissionToSend.PENDING_CONFIRMATION:
+        contact.confirm_status = "pending"
+    if permission == PermissionToSend.UNSUBSCRIBED:
+        contact.opt_out_source, contact.opt_out_date = source, now
+    else:
+        contact.opt_out_source, contact.opt_out_date, contact.opt_out_reason = "", None, ""
+
+
+def set_email(contact: Contact, change: EmailChange, source: str, now: datetime) -> None:
+    """A new address starts implicit unless the body says otherwise; a changed one keeps its consent."""
+    had_email = bool(contact.email_address)
+    before = (contact.email_address, contact.permission_to_send)
+    if change.address != contact.email_address:
+        contact.email_created_at = contact.email_created_at if had_email else now
+        contact.email_address = change.address
+    default = contact.permission_to_send if had_email else PermissionToSend.IMPLICIT
+    _set_permission(contact, change.permission or default, source, now)
+    if (contact.email_address, contact.permission_to_send) != before:
+        contact.email_updated_at = now
+    if change.opt_out_reason is not None and contact.permission_to_send == PermissionToSend.UNSUBSCRIBED:
+        contact.opt_out_reason = change.opt_out_reason
+
+
+def set_sms(contact: Contact, number: str, permission: str, now: datetime) -> None:
+    """Set the SMS number and consent; the consent date moves only when either changes."""
+    if number != contact.sms_address or permission != contact.sms_permission:
+        contact.sms_consent_date = now
+    contact.sms_address, contact.sms_permission = number, permission
+
+
+def check_self_opt_out(contact: Contact, changes: ContactChanges) -> None:
+    """An account may not opt back in a contact who unsubscribed themselves: only the contact can."""
+    wanted = changes.email.permission if changes.email else None
+    opted_out_self = contact.permission_to_send == PermissionToSend.UNSUBSCRIBED and contact.opt_out_source == "Contact"
+    if opted_out_self and changes.source == "Account" and wanted not in (None, PermissionToSend.UNSUBSCRIBED):
+        raise conflict(
+            "email_address.permission_to_send: the contact unsubscribed themselves; "
+            "ask them to resubscribe with PUT /contacts/resubscribe/{contact_id}"
+        )
+
+
+def resubscribe_contact(account: Account, contact: Contact, raw_list_ids: list[Any]) -> None:
+    """``PUT /contacts/resubscribe/{id}``: ask an unsubscribed contact to confirm, adding the lists.
+
+    The contact stays unsendable (``pending_confirmation``) until they confirm; because only an
+    unsubscribed contact qualifies, a second request for the same contact is refused.
+    """
+    if not raw_list_ids:
+        raise bad_request("list_ids: at least one list id is required")
+    pks = list_pks(account, raw_list_ids, "list_ids")
+    if contact.deleted_at is not None:
+        raise conflict("The contact is deleted; revive it with PUT /contacts/{contact_id} first.")
+    if not contact.email_address:
+        raise conflict("The contact has no email address to send a confirmation to.")
+    if contact.permission_to_send != PermissionToSend.UNSUBSCRIBED:
+        raise conflict(f"The contact is not unsubscribed (permission_to_send is {contact.permission_to_send}).")
+    with transaction.atomic():
+        _set_permission(contact, PermissionToSend.PENDING_CONFIRMATION, "Account", timezone.now())
+        contact.update_source = "Account"
+        contact.save()
+        set_links(ListMembership, contact, "contact_list_id", pks, replace=False, limit=MAX_LISTS, where="list_ids")
