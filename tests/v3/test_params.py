@@ -1,4 +1,4 @@
-"""Query parsing follows each operation's declaration in the spec."""
+"""Query parsing, path ids and body content types follow each operation's declaration in the spec."""
 
 from __future__ import annotations
 
@@ -7,8 +7,12 @@ import uuid
 import pytest
 from django.http import QueryDict
 
+from apps.v3.contract import Operation
+from apps.v3.contract.coverage import implemented
 from apps.v3.endpoints.params import parse_query
 from apps.v3.gate.errors import V3Error
+
+from .conftest import V3Api
 
 
 def q(s: str) -> QueryDict:
@@ -43,3 +47,40 @@ def test_bad_values_are_400_naming_the_parameter(query: str, named: str) -> None
         parse_query("getContacts", q(query))
     assert info.value.status_code == 400
     assert info.value.error_message.startswith(named)
+
+
+# --- ids in the path and bodies that are not JSON, over every implemented operation ------------
+
+
+def _path_id_operations() -> list[Operation]:
+    return [op for op in implemented() if any(p.get("in") == "path" for p in op.parameters)]
+
+
+def _json_body_operations() -> list[Operation]:
+    return [
+        op
+        for op in implemented()
+        if any(p.get("in") == "body" for p in op.parameters)
+        and not any(p.get("in") == "path" for p in op.parameters)
+        and not op.is_partner
+    ]
+
+
+@pytest.mark.parametrize("operation", _path_id_operations(), ids=lambda op: op.operation_id)
+def test_a_malformed_path_id_is_the_declared_400_or_else_404(api: V3Api, operation: Operation) -> None:
+    # Neither a UUID nor an int32: no id of any resource. Checked before the body, so {} will do.
+    name = next(p["name"] for p in operation.parameters if p.get("in") == "path")
+    path = operation.path.replace(f"{{{name}}}", "not-an-id")
+    response = api.request(operation.method, path, data={} if operation.method in {"PUT", "PATCH", "POST"} else None)
+    declared_400 = "400" in operation.responses
+    assert response.status_code == (400 if declared_400 else 404), response.content
+    error = response.json()[0]
+    assert error["error_key"] == ("api.validation.error" if declared_400 else "api.resource.not_found")
+    assert error["error_message"].startswith(f"{name}: 'not-an-id' is not ")
+
+
+@pytest.mark.parametrize("operation", _json_body_operations(), ids=lambda op: op.operation_id)
+def test_a_body_that_is_not_json_is_the_declared_415_or_else_400(api: V3Api, operation: Operation) -> None:
+    response = api.request(operation.method, operation.path, raw=b"name=x", content_type="text/plain")
+    assert response.status_code == (415 if "415" in operation.responses else 400), response.content
+    assert response.json()[0]["error_key"] == "api.unsupported_media_type"

@@ -11,16 +11,14 @@ from django.utils.html import format_html
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 from rest_framework import status
-from rest_framework.exceptions import UnsupportedMediaType
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from apps.v3.gate.errors import bad_request
 from apps.v3.models import PRIVILEGE_IDS
 from apps.v3.services import account as service
 
 from .base import V3View
-from .bodies import parse_body
+from .bodies import read_body
 from .params import parse_query
 
 
@@ -44,12 +42,7 @@ class AccountSummaryView(V3View):
         return Response(service.account_summary(self.account, set(query.get("extra_fields", []))))
 
     def put(self, request: Request) -> Response:
-        try:
-            body = parse_body("putCustomerById", request)
-        except UnsupportedMediaType as exc:
-            # putCustomerById declares no 415; its 400 covers a body that is not JSON (docs/decisions.md).
-            raise bad_request(str(exc.detail), key="api.unsupported_media_type") from exc
-        account = service.update_account_summary(self.account, body)
+        account = service.update_account_summary(self.account, read_body("putCustomerById", request))
         return Response(service.customer_put_data(account))
 
 
@@ -62,11 +55,11 @@ class PhysicalAddressView(V3View):
         return Response(service.physical_address_data(service.get_physical_address(self.account)))
 
     def post(self, request: Request) -> Response:
-        address = service.add_physical_address(self.account, parse_body("addPhysicalAddress", request))
+        address = service.add_physical_address(self.account, read_body("addPhysicalAddress", request))
         return Response(service.physical_address_data(address), status=status.HTTP_201_CREATED)
 
     def put(self, request: Request) -> Response:
-        address = service.replace_physical_address(self.account, parse_body("putPhysicalAddress", request))
+        address = service.replace_physical_address(self.account, read_body("putPhysicalAddress", request))
         return Response(service.physical_address_data(address))
 
 
@@ -80,7 +73,7 @@ class AccountEmailsView(V3View):
         return Response([service.account_email_data(email) for email in emails])
 
     def post(self, request: Request) -> Response:
-        email = service.add_account_email(self.account, parse_body("addAccountEmailAddress", request))
+        email = service.add_account_email(self.account, read_body("addAccountEmailAddress", request))
         data = service.account_email_data(email)
         created = {key: data[key] for key in ("email_address", "email_id", "confirm_status")}
         return Response(created, status=status.HTTP_201_CREATED)

@@ -8,14 +8,13 @@ account answers 429.
 from __future__ import annotations
 
 import json
-import uuid
 from datetime import timedelta
 from typing import Any, ClassVar
 
 from django.http import FileResponse
 from django.utils import timezone
 from rest_framework import status
-from rest_framework.exceptions import ParseError, UnsupportedMediaType
+from rest_framework.exceptions import ParseError
 from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -26,9 +25,9 @@ from apps.v3.models import Account, Activity, ActivityKind, ActivityState
 from apps.v3.serializers.activities import activity_data
 
 from .base import V3View
-from .bodies import parse_body
+from .bodies import media_type_error, read_body
 from .paging import keyset_page, next_link
-from .params import parse_query
+from .params import parse_query, path_uuid
 
 # GET /activities lists the activities of the past ten days, as the spec describes it.
 LISTED_DAYS = 10
@@ -39,23 +38,9 @@ MAX_JSON_BYTES = imports.MAX_BYTES
 MAX_UPLOAD_BYTES = 4 * imports.MAX_BYTES
 
 
-def _json_body(operation_id: str, request: Request) -> Any:
-    """The JSON body checked against the spec; a body that is not JSON is the declared 400.
-
-    These operations declare no 415, so a wrong content type is a 400 too (docs/decisions.md).
-    """
-    try:
-        return parse_body(operation_id, request)
-    except UnsupportedMediaType as exc:
-        raise bad_request(str(exc.detail), key="api.unsupported_media_type") from exc
-
-
-def _activity(account: Account, raw_id: str, **filters: Any) -> Activity:
-    """The account's activity with this id (404 for any other, or a malformed id)."""
-    try:
-        activity_id = uuid.UUID(raw_id)
-    except ValueError:
-        raise not_found(f"No activity {raw_id} in this account.") from None
+def _activity(account: Account, operation_id: str, name: str, raw_id: str, **filters: Any) -> Activity:
+    """The account's activity with this id (404 for any other; a malformed id is the declared 400)."""
+    activity_id = path_uuid(operation_id, name, raw_id)
     activity = Activity.objects.filter(account=account, activity_id=activity_id, **filters).first()
     if activity is None:
         raise not_found(f"No activity {raw_id} in this account.")
@@ -92,7 +77,7 @@ class ActivityView(V3View):
     operation_ids = {"get": "getActivity"}
 
     def get(self, request: Request, activity_id: str) -> Response:
-        return Response(activity_data(_activity(self.account, activity_id)))
+        return Response(activity_data(_activity(self.account, "getActivity", "activity_id", activity_id)))
 
 
 class ContactExportFileView(V3View):
@@ -105,7 +90,9 @@ class ContactExportFileView(V3View):
         return super().perform_content_negotiation(request, force=True)
 
     def get(self, request: Request, file_export_id: str) -> FileResponse:
-        activity = _activity(self.account, file_export_id, kind=ActivityKind.CONTACT_EXPORT)
+        activity = _activity(
+            self.account, "getContactsExport", "file_export_id", file_export_id, kind=ActivityKind.CONTACT_EXPORT
+        )
         handle = retention.open_export_file(activity)
         return FileResponse(
             handle,
@@ -126,7 +113,7 @@ class ActivityCreateView(V3View):
 
     def post(self, request: Request) -> Response:
         check_queue(self.account)  # before the body is read: a full queue needs no checking
-        body = _json_body(self.operation_ids["post"], request)
+        body = read_body(self.operation_ids["post"], request)
         plan = self.plan(body)
         return Response(activity_data(schedule(self.account, self.kind, plan)), status=status.HTTP_201_CREATED)
 
@@ -159,7 +146,9 @@ class JsonImportView(V3View):
         check_queue(self.account)
         content_type = request.content_type.split(";")[0].strip().lower()
         if content_type != "application/json":
-            raise bad_request(f"body: expected application/json, got {content_type or 'no content type'}")
+            raise media_type_error(
+                "bulkImportContactsJSON", f"Content-Type: expected application/json, got {content_type or 'none'}"
+            )
         declared = int(request.META.get("CONTENT_LENGTH") or 0)
         raw = request._request.read(MAX_JSON_BYTES + 1) if declared <= MAX_JSON_BYTES else b""
         if declared > MAX_JSON_BYTES or len(raw) > MAX_JSON_BYTES:

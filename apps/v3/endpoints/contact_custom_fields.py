@@ -10,9 +10,10 @@ from apps.v3.serializers.contacts import custom_field_prefetch, custom_field_res
 from apps.v3.services import contacts as actions
 
 from .base import V3View
-from .contacts import path_uuid, read_body, read_query
+from .bodies import read_body
+from .contacts import read_query
 from .paging import keyset_page, next_link
-from .params import CURSOR
+from .params import CURSOR, path_uuid
 
 
 class CustomFieldsView(V3View):

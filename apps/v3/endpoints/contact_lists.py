@@ -2,53 +2,19 @@
 
 from __future__ import annotations
 
-import uuid
-from typing import Any, TypeVar
-
-from django.db.models import Model
 from rest_framework import status
-from rest_framework.exceptions import UnsupportedMediaType
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from apps.v3.activities import deletes
-from apps.v3.contract import operation_by_id
-from apps.v3.gate.errors import bad_request, not_found
 from apps.v3.serializers.activities import activity_path
 from apps.v3.serializers.lists import contact_list_data, contact_lists_data, list_delete_data, list_xrefs_data
 from apps.v3.services import lists as service
 
 from .base import V3View
-from .bodies import parse_body
+from .bodies import read_body
 from .paging import keyset_page, next_link, query_of
-from .params import parse_query
-
-M = TypeVar("M", bound=Model)
-
-
-def read_body(operation_id: str, request: Request) -> Any:
-    """The checked JSON body; a non-JSON content type is a 415 where the operation declares one.
-
-    Where it does not (e.g. createList, postTag), the declared 400 carries the same error key,
-    as SPEC-NOTES advise (docs/decisions.md).
-    """
-    try:
-        return parse_body(operation_id, request)
-    except UnsupportedMediaType as exc:
-        if "415" in operation_by_id(operation_id).responses:
-            raise
-        raise bad_request(str(exc.detail), key="api.unsupported_media_type") from exc
-
-
-def path_uuid(raw: str, what: str) -> uuid.UUID:
-    """A resource id from the path; one that is not a UUID names no resource, so 404.
-
-    getList and deleteListActivity declare no 400, and an id that cannot exist is simply not found.
-    """
-    try:
-        return uuid.UUID(raw)
-    except ValueError:
-        raise not_found(f"No {what} {raw}.") from None
+from .params import parse_query, path_uuid
 
 
 class ContactListsView(V3View):
@@ -80,19 +46,19 @@ class ContactListView(V3View):
 
     def get(self, request: Request, list_id: str) -> Response:
         mode = parse_query("getList", request.query_params).get("include_membership_count")
-        contact_list = service.find_list(self.account, path_uuid(list_id, "contact list"))
+        contact_list = service.find_list(self.account, path_uuid("getList", "list_id", list_id))
         count = service.membership_counts([contact_list], mode).get(contact_list.pk, 0) if mode else None
         return Response(contact_list_data(contact_list, count))
 
     def put(self, request: Request, list_id: str) -> Response:
         contact_list = service.update_list(
-            self.account, path_uuid(list_id, "contact list"), read_body("putList", request)
+            self.account, path_uuid("putList", "list_id", list_id), read_body("putList", request)
         )
         return Response(contact_list_data(contact_list))
 
     def delete(self, request: Request, list_id: str) -> Response:
         # Gone from every listing now; its memberships go with the activity (docs/decisions.md).
-        activity = deletes.delete_list(self.account, path_uuid(list_id, "contact list"))
+        activity = deletes.delete_list(self.account, path_uuid("deleteListActivity", "list_id", list_id))
         headers = {"Location": request.build_absolute_uri(activity_path(activity))}
         return Response(list_delete_data(activity), status=status.HTTP_202_ACCEPTED, headers=headers)
 

@@ -11,9 +11,9 @@ from apps.v3.serializers.tags import tag_data, tag_delete_data, tags_data
 from apps.v3.services import tags as service
 
 from .base import V3View
-from .contact_lists import path_uuid, read_body
+from .bodies import read_body
 from .paging import keyset_page, next_link, query_of
-from .params import parse_query
+from .params import parse_query, path_uuid
 
 
 class ContactTagsView(V3View):
@@ -39,16 +39,18 @@ class ContactTagView(V3View):
 
     def get(self, request: Request, tag_id: str) -> Response:
         query = parse_query("getTag", request.query_params)
-        tag = service.find_tag(self.account, path_uuid(tag_id, "tag"))
+        tag = service.find_tag(self.account, path_uuid("getTag", "tag_id", tag_id))
         count = service.contacts_counts([tag]).get(tag.pk, 0) if query["include_count"] else None
         return Response(tag_data(tag, count))
 
     def put(self, request: Request, tag_id: str) -> Response:
         return Response(
-            tag_data(service.rename_tag(self.account, path_uuid(tag_id, "tag"), read_body("putTag", request)))
+            tag_data(
+                service.rename_tag(self.account, path_uuid("putTag", "tag_id", tag_id), read_body("putTag", request))
+            )
         )
 
     def delete(self, request: Request, tag_id: str) -> Response:
         # Hidden now; untagged and removed by the activity (docs/decisions.md).
-        activity = deletes.delete_tag(self.account, path_uuid(tag_id, "tag"))
+        activity = deletes.delete_tag(self.account, path_uuid("deleteTag", "tag_id", tag_id))
         return Response(tag_delete_data(activity), status=status.HTTP_202_ACCEPTED)

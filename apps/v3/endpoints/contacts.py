@@ -8,15 +8,12 @@ render with ``apps.v3.serializers.contacts``. Everything is scoped to ``self.acc
 from __future__ import annotations
 
 import uuid
-from functools import cache
 from typing import Any
 
-from rest_framework import exceptions
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from apps.v3.contract import load_spec, operation_by_id
-from apps.v3.gate.errors import bad_request, not_found
+from apps.v3.gate.errors import bad_request
 from apps.v3.models import Account, Contact
 from apps.v3.serializers.contacts import (
     INCLUDES,
@@ -29,81 +26,17 @@ from apps.v3.services import contacts as actions
 
 from . import paging
 from .base import V3View
-from .bodies import parse_body
+from .bodies import nul_at, read_body
 from .paging import keyset_page, next_link
-from .params import CURSOR, parse_query
-
-# ---------------------------------------------------------------------------------------------
-# Request reading shared by the Contacts and Contacts Custom Fields endpoints
-
-
-def _declares(operation_id: str, status: str) -> bool:
-    return status in operation_by_id(operation_id).responses
-
-
-def path_uuid(operation_id: str, name: str, raw: str) -> uuid.UUID:
-    """A path id that must be a UUID. Malformed: 400 naming it, or 404 where the spec declares no 400."""
-    try:
-        return uuid.UUID(raw)
-    except ValueError:
-        if _declares(operation_id, "400"):
-            raise bad_request(f"{name}: {raw!r} is not a UUID") from None
-        raise not_found(f"No such {name}: {raw}") from None
-
-
-def _nul_at(value: Any, where: str) -> str | None:
-    """Where a NUL character hides in ``value``: databases refuse them, so they are refused first."""
-    if isinstance(value, str):
-        return where if "\x00" in value else None
-    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
-    for key, item in items:
-        found = _nul_at(item, f"{where}.{key}" if where else str(key))
-        if found:
-            return found
-    return None
+from .params import CURSOR, parse_query, path_uuid
 
 
 def read_query(operation_id: str, request: Request) -> dict[str, Any]:
-    """The operation's query parameters, parsed and checked by the spec."""
+    """The operation's query parameters, parsed and checked by the spec (NUL characters refused first)."""
     for name, value in request.query_params.lists():
-        if _nul_at(value, name):
+        if nul_at(value, name):
             raise bad_request(f"{name}: contains a NUL character")
     return parse_query(operation_id, request.query_params)
-
-
-@cache
-def _array_limits(operation_id: str) -> dict[str, int]:
-    """The body's top-level arrays and their ``maxItems``, to name a count that is too high plainly."""
-    body = next(p for p in operation_by_id(operation_id).parameters if p.get("in") == "body")
-    schema = body["schema"]
-    if "$ref" in schema:
-        schema = load_spec()["definitions"][schema["$ref"].rsplit("/", 1)[1]]
-    properties = schema.get("properties", {})
-    return {k: v["maxItems"] for k, v in properties.items() if v.get("type") == "array" and v.get("maxItems")}
-
-
-def read_body(operation_id: str, request: Request) -> dict[str, Any]:
-    """The JSON body, checked against the spec's schema for the operation.
-
-    A body that is not JSON is a 415 where the operation declares one, else a 400 (SPEC-NOTES:
-    prefer a declared code).
-    """
-    request.body  # noqa: B018 - read (and cached) first: parse_body reads it again after request.data
-    try:
-        data = request.data
-    except exceptions.UnsupportedMediaType as exc:
-        if _declares(operation_id, "415"):
-            raise
-        raise bad_request(f"Content-Type: {exc.detail}") from None
-    if isinstance(data, dict):
-        for key, limit in _array_limits(operation_id).items():
-            if isinstance(data.get(key), list) and len(data[key]) > limit:
-                raise bad_request(f"{key}: at most {limit} items are allowed, got {len(data[key])}")
-    where = _nul_at(data, "")
-    if where is not None:
-        raise bad_request(f"{where or 'body'}: contains a NUL character")
-    checked: dict[str, Any] = parse_body(operation_id, request)
-    return checked
 
 
 def _after_pk(cursor: str | None) -> int | None:

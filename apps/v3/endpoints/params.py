@@ -1,7 +1,9 @@
-"""Query parameters parsed by the spec's own declaration of each operation.
+"""Query parameters parsed by the spec's own declaration of each operation, and resource ids from the path.
 
 Every endpoint calls :func:`parse_query` with its operation id, so types, formats, enums, limits
-and required-ness come from the contract, and a bad value is a 400 naming the parameter.
+and required-ness come from the contract, and a bad value is a 400 naming the parameter. A path id
+that cannot name a resource (:func:`path_uuid`, :func:`path_int`) is the operation's declared 400,
+or 404 where it declares none (docs/decisions.md).
 """
 
 from __future__ import annotations
@@ -14,14 +16,44 @@ from django.http import QueryDict
 from django.utils.dateparse import parse_date, parse_datetime
 
 from apps.v3.contract import operation_by_id
-from apps.v3.gate.errors import bad_request
+from apps.v3.gate.errors import bad_request, not_found
 
 # Accepted by every paged listing although the spec lists it only inside `_links.next.href`.
 CURSOR = "cursor"
+# Integer path ids (segment_id) are int32 in the spec, and ids start at 1.
+MAX_INT32 = 2**31 - 1
 
 
 def _fail(name: str, problem: str) -> Exception:
     return bad_request(f"{name}: {problem}", key="api.validation.error")
+
+
+def declares(operation_id: str, status: str) -> bool:
+    """Whether the spec lists ``status`` among the operation's responses."""
+    return status in operation_by_id(operation_id).responses
+
+
+def _bad_path_id(operation_id: str, name: str, raw: str, expected: str) -> Exception:
+    """A path id that cannot name a resource: the caller's error (400) where declared, else simply not found."""
+    problem = f"{raw!r} is not {expected}"
+    if declares(operation_id, "400"):
+        return _fail(name, problem)
+    return not_found(f"{name}: {problem}, so it names no resource")
+
+
+def path_uuid(operation_id: str, name: str, raw: str) -> uuid.UUID:
+    """The UUID path id ``name`` (any case); malformed: 400 where the operation declares it, else 404."""
+    try:
+        return uuid.UUID(raw)
+    except ValueError:
+        raise _bad_path_id(operation_id, name, raw, "a UUID") from None
+
+
+def path_int(operation_id: str, name: str, raw: str) -> int:
+    """The int32 path id ``name`` (1 or more); malformed: 400 where the operation declares it, else 404."""
+    if raw.isascii() and raw.isdigit() and 0 < int(raw) <= MAX_INT32:
+        return int(raw)
+    raise _bad_path_id(operation_id, name, raw, f"an id from 1 to {MAX_INT32}")
 
 
 def _parse_datetime(name: str, raw: str) -> datetime:

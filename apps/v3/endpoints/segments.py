@@ -10,9 +10,14 @@ from apps.v3.serializers.segments import segment_detail_data, segments_data
 from apps.v3.services import segments as service
 
 from .base import V3View
-from .contact_lists import read_body
+from .bodies import read_body
 from .paging import keyset_page, next_link, query_of
-from .params import parse_query
+from .params import parse_query, path_int
+
+
+def _segment_id(operation_id: str, raw: str) -> str:
+    """The checked ``segment_id``, as the segments service takes it."""
+    return str(path_int(operation_id, "segment_id", raw))
 
 
 class SegmentsView(V3View):
@@ -38,14 +43,16 @@ class SegmentView(V3View):
 
     def get(self, request: Request, segment_id: str) -> Response:
         # Deleted segments stay readable by id: campaign history still names them.
-        return Response(segment_detail_data(service.find_segment(self.account, segment_id, live=False)))
+        found = service.find_segment(self.account, _segment_id("getSegmentDetail", segment_id), live=False)
+        return Response(segment_detail_data(found))
 
     def put(self, request: Request, segment_id: str) -> Response:
+        segment_id = _segment_id("updateSegment", segment_id)
         segment = service.update_segment(self.account, segment_id, read_body("updateSegment", request))
         return Response(segment_detail_data(segment))
 
     def delete(self, request: Request, segment_id: str) -> Response:
-        service.delete_segment(self.account, segment_id)
+        service.delete_segment(self.account, _segment_id("deleteSegment", segment_id))
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -55,5 +62,6 @@ class SegmentNameView(V3View):
     operation_ids = {"patch": "updateSegmentName"}
 
     def patch(self, request: Request, segment_id: str) -> Response:
+        segment_id = _segment_id("updateSegmentName", segment_id)
         segment = service.rename_segment(self.account, segment_id, read_body("updateSegmentName", request))
         return Response(segment_detail_data(segment))
