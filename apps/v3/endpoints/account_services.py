@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import smtplib
 
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.utils.html import format_html
@@ -116,12 +115,10 @@ def confirm_account_email(request: HttpRequest, token: str) -> HttpResponse:
         )
         return _page("Link not recognized", message, status=404)
     if outcome == service.LinkOutcome.EXPIRED:
-        hours = settings.V3_EMAIL_CONFIRM_LINK_HOURS
         message = format_html(
-            "This link to confirm {} was valid for {} hours and has expired. "
-            "A new link can be sent to the same address.",
+            "This link to confirm {} was valid for {} and has expired. A new link can be sent to the same address.",
             email.email_address,
-            hours,
+            service.confirmation_link_lifetime_text(),
         )
         form = format_html(_RESEND_FORM, get_token(request))
         return _page("Link expired", message, status=410, form=form)

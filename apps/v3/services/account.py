@@ -25,6 +25,7 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, models, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from apps.v3.contract import load_spec
 from apps.v3.gate.errors import V3Error, bad_request, conflict, not_found
@@ -382,6 +383,12 @@ def confirmation_link_lifetime() -> timedelta:
     return timedelta(hours=settings.V3_EMAIL_CONFIRM_LINK_HOURS)
 
 
+def confirmation_link_lifetime_text() -> str:
+    """That lifetime in words for the mail and the expired-link page ("1 hour", "72 hours")."""
+    hours = settings.V3_EMAIL_CONFIRM_LINK_HOURS
+    return ngettext("%(count)d hour", "%(count)d hours", hours) % {"count": hours}
+
+
 def confirmation_link(email: AccountEmail, issued_at: datetime | None = None) -> str:
     """The absolute link that confirms ``email`` when followed within :func:`confirmation_link_lifetime`."""
     signed = _LinkSigner(issued_at).sign(email.confirm_token)
@@ -417,12 +424,11 @@ def add_account_email(account: Account, body: Any) -> AccountEmail:
 
 def _send_confirmation(email: AccountEmail) -> None:
     link = confirmation_link(email)
-    hours = settings.V3_EMAIL_CONFIRM_LINK_HOURS
     send_mail(
         subject="Confirm your email address",
         message=(
             f"{email.email_address} was added to a Constant Contact account.\n\n"
-            f"Follow this link within {hours} hours to confirm it:\n{link}\n\n"
+            f"Follow this link within {confirmation_link_lifetime_text()} to confirm it:\n{link}\n\n"
             "If you did not expect this email, ignore it: the address stays unconfirmed.\n"
         ),
         from_email=None,
