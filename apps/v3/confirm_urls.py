@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from django.urls import path
 
+from . import confirm_views
 from .endpoints import account_services
 
 app_name = "v3-confirm"
 
 urlpatterns = [
     path("email/<str:token>", account_services.confirm_account_email, name="email"),
+    path("resubscribe/<str:token>", confirm_views.confirm_resubscribe, name="resubscribe"),
 ]

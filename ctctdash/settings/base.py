@@ -203,6 +203,11 @@ V3_ACCESS_TOKEN_LIFETIME = 24 * 60 * 60
 V3_ACTIVITY_FILES_KEPT_DAYS = read("V3_ACTIVITY_FILES_KEPT_DAYS", positive_int, default=10)
 # Hours an account email's confirmation link works; Django's password reset links last as long.
 V3_EMAIL_CONFIRM_LINK_HOURS = read("V3_EMAIL_CONFIRM_LINK_HOURS", positive_int, default=72)
+# Days a contact's resubscribe link works. Longer than the account-email link: the spec lets the
+# account send that mail only once, so an expired link leaves the contact only the sign-up form;
+# a month outlasts holidays and slow inboxes while an answer older than that is no longer one
+# to the account's request.
+V3_RESUBSCRIBE_LINK_DAYS = read("V3_RESUBSCRIBE_LINK_DAYS", positive_int, default=30)
 
 OAUTH2_PROVIDER = {
     "SCOPES": {

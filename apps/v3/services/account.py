@@ -20,7 +20,6 @@ from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
-from django.core.signing import TimestampSigner
 from django.core.validators import validate_email
 from django.db import IntegrityError, models, transaction
 from django.urls import reverse
@@ -30,6 +29,8 @@ from django.utils.translation import ngettext
 from apps.v3.contract import load_spec
 from apps.v3.gate.errors import V3Error, bad_request, conflict, not_found
 from apps.v3.models import Account, AccountEmail, PhysicalAddress
+
+from .links import IssuedAtSigner
 
 # USPS codes of the 50 states, DC and the inhabited territories plus the minor outlying islands.
 # fmt: off
@@ -361,21 +362,8 @@ def list_account_emails(account: Account, query: Mapping[str, Any]) -> list[Acco
     return [email for email in emails if value in email.roles]
 
 
-class _LinkSigner(TimestampSigner):
-    """Signs an address's confirmation token with the time the link is made.
-
-    ``issued_at`` makes a link as of another moment (an old link, in the tests); unsigning always
-    measures age against the real clock.
-    """
-
-    def __init__(self, issued_at: datetime | None = None) -> None:
-        super().__init__(salt="apps.v3.account-email-confirmation")
-        self.issued_at = issued_at
-
-    def timestamp(self) -> str:
-        if self.issued_at is None:
-            return super().timestamp()
-        return signing.b62_encode(int(self.issued_at.timestamp()))
+def _link_signer(issued_at: datetime | None = None) -> IssuedAtSigner:
+    return IssuedAtSigner("apps.v3.account-email-confirmation", issued_at)
 
 
 def confirmation_link_lifetime() -> timedelta:
@@ -391,7 +379,7 @@ def confirmation_link_lifetime_text() -> str:
 
 def confirmation_link(email: AccountEmail, issued_at: datetime | None = None) -> str:
     """The absolute link that confirms ``email`` when followed within :func:`confirmation_link_lifetime`."""
-    signed = _LinkSigner(issued_at).sign(email.confirm_token)
+    signed = _link_signer(issued_at).sign(email.confirm_token)
     return settings.SITE_URL + reverse("v3-confirm:email", args=[signed])
 
 
@@ -452,11 +440,8 @@ def _open_link(link_token: str) -> tuple[AccountEmail | None, LinkOutcome | None
     A link whose signature does not verify names nothing; an expired one still names its address,
     so that the page can offer a new link to the mailbox the old one was sent to.
     """
-    signer = _LinkSigner()
     try:
-        token, expired = signer.unsign(link_token, max_age=confirmation_link_lifetime()), False
-    except signing.SignatureExpired:
-        token, expired = signer.unsign(link_token), True
+        token, expired = _link_signer().unsign_aged(link_token, confirmation_link_lifetime())
     except signing.BadSignature:
         return None, LinkOutcome.INVALID
     email = AccountEmail.objects.select_for_update().filter(confirm_token=token).first()
