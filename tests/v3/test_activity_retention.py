@@ -10,12 +10,14 @@ import json
 import uuid
 from datetime import timedelta
 
+import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.utils import timezone
 
-from apps.v3.activities import retention
-from apps.v3.activities.runner import storage_name
+from apps.v3 import activities
+from apps.v3.activities import retention, runner
+from apps.v3.activities.files import storage_name
 from apps.v3.activities.tasks import sweep_activity_files
 from apps.v3.models import Activity, ActivityState
 
@@ -32,7 +34,7 @@ def finished_ago(activity: Activity, age: timedelta, state: str = ActivityState.
 
 def completed_export(api: V3Api) -> Activity:
     """An export of one contact, run to completion; its file is stored."""
-    make_contacts(api.account, 1, prefix=api.account.encoded_account_id)
+    make_contacts(api.account, 1, prefix=f"{api.account.encoded_account_id}-{uuid.uuid4().hex[:8]}-")
     activity = created(api.post("/activities/contact_exports", {}))
     assert run(api, activity)["state"] == "completed"
     activity.refresh_from_db()
@@ -117,12 +119,15 @@ def test_uploads_go_once_an_import_completes_and_never_while_it_runs(api: V3Api)
     leftover = file_import(api)
     finished_ago(leftover, timedelta(0))
     done = json_import(api)
+    upload = done.source_file
     run(api, done)
     done.refresh_from_db()
-    assert done.state == ActivityState.COMPLETED and not default_storage.exists(done.source_file)
+    assert done.state == ActivityState.COMPLETED and not default_storage.exists(upload)
 
-    # Both completed imports are visited once; only the leftover still had a file.
-    assert sweep_activity_files() == {"uploads": 2, "exports": 0, "files": 1}
+    # The task cleared the upload's name once it had deleted the file, and its emptied folder is gone,
+    # so the sweep visits only the leftover.
+    assert done.source_file == "" and not default_storage.exists(storage_name(done, "").rstrip("/"))
+    assert sweep_activity_files() == {"uploads": 1, "exports": 0, "files": 1}
     assert not default_storage.exists(leftover.source_file)
     assert default_storage.exists(running.source_file) and default_storage.exists(queued.source_file)
     assert Activity.objects.get(pk=running.pk).source_file == running.source_file
@@ -140,6 +145,47 @@ def test_a_failed_or_timed_out_import_keeps_its_upload_for_the_retention_period(
     finished_ago(timed_out, kept + timedelta(minutes=1), ActivityState.TIMED_OUT)
     assert sweep_activity_files() == {"uploads": 2, "exports": 0, "files": 2}
     assert not default_storage.exists(failed.source_file) and not default_storage.exists(timed_out.source_file)
+    assert sweep_activity_files() == NOTHING
+
+
+def test_a_failed_or_timed_out_export_loses_the_file_it_stored_after_the_retention_period(
+    api: V3Api,
+    settings,  # type: ignore[no-untyped-def]
+) -> None:
+    kept = retention.files_kept()
+    make_contacts(api.account, 3, prefix="stored-")
+    failed = created(api.post("/activities/contact_exports", {}))
+    timed_out = created(api.post("/activities/contact_exports", {}))
+    # Permissions given as text (as an environment variable reads) make the file storage fail
+    # after it has written the file: the batch that would record the file rolls back.
+    settings.FILE_UPLOAD_PERMISSIONS = "0o644"
+    for activity in (failed, timed_out):
+        with pytest.raises(TypeError):
+            activities.process(activity.pk)
+        assert default_storage.listdir(storage_name(activity, "").rstrip("/"))[1] == ["contacts.csv"]
+    # The task fails one after its retries; the other is given up on when next claimed, too old.
+    runner.fail(failed.pk, "The activity failed because of an internal error.")
+    Activity.objects.filter(pk=timed_out.pk).update(created_at=timezone.now() - runner.TIME_LIMIT)
+    assert run(api, timed_out)["state"] == "timed_out"
+    for activity in (failed, timed_out):
+        activity.refresh_from_db()
+        assert activity.state in (ActivityState.FAILED, ActivityState.TIMED_OUT)
+        # Named before it was stored: how the sweep knows there may be a file.
+        assert activity.result_file == storage_name(activity, "contacts.csv")
+        assert (
+            f"state {activity.state}" in error_of(api.get(f"/contact_exports/{activity.activity_id}"))["error_message"]
+        )
+        assert "results" not in api.get(f"/activities/{activity.activity_id}").json()["_links"]
+
+    # Nothing serves them, but like a failed import's upload they stay while the failure is fresh.
+    assert sweep_activity_files() == NOTHING
+    assert default_storage.exists(failed.result_file) and default_storage.exists(timed_out.result_file)
+    finished_ago(failed, kept + timedelta(minutes=1), ActivityState.FAILED)
+    finished_ago(timed_out, kept + timedelta(minutes=1), ActivityState.TIMED_OUT)
+    assert sweep_activity_files() == {"uploads": 0, "exports": 2, "files": 2}
+    for activity in (failed, timed_out):
+        assert not default_storage.exists(storage_name(activity, "").rstrip("/"))
+        assert Activity.objects.get(pk=activity.pk).result_file == ""
     assert sweep_activity_files() == NOTHING
 
 

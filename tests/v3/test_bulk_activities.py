@@ -222,6 +222,8 @@ def test_the_uploaded_file_is_stored_for_the_task_and_removed_once_imported(
     assert default_storage.open(stored).read() == b"email\r\na@example.com\r\n"
     run(api, activity)
     assert not default_storage.exists(stored)
+    activity.refresh_from_db()
+    assert activity.source_file == ""  # nothing left for the retention sweep to visit
 
 
 def test_file_import_refuses_uploads_far_past_the_limit(api: V3Api, lists: list[ContactList]) -> None:

@@ -33,8 +33,9 @@ from apps.v3.models import (
     Tagging,
 )
 
+from .files import storage_name
 from .import_rows import CUSTOM_PREFIX, account_custom_fields, normalize_column
-from .runner import Job, Plan, storage_name
+from .runner import Job, Plan
 from .sources import (
     CONTACTS,
     LISTS,
@@ -343,5 +344,10 @@ def run_contact_export(job: Job) -> None:
         text.flush()
         text.detach()  # keep the binary file open for storing
         raw.seek(0)
+        # Named (and committed) before anything is stored: should the export then fail, its row
+        # still says it may hold a file, and the retention sweep deletes whatever the attempts
+        # left in its folder. Until the export completes, nothing serves or links the name.
+        activity.result_file = storage_name(activity, "contacts.csv")
+        job.beat()
         with job.batch():
-            activity.result_file = default_storage.save(storage_name(activity, "contacts.csv"), File(raw))
+            activity.result_file = default_storage.save(activity.result_file, File(raw))

@@ -1,23 +1,25 @@
 """How long bulk-activity files stay in storage, and the sweep that deletes them.
 
 An import's upload is the account's contacts at rest: the task deletes it when the import
-completes, and the sweep deletes whatever a completed import left behind at its next run. An
-import that failed or timed out keeps its upload for :func:`files_kept` (something to look at
-while the failure is fresh), then loses it too. An export's CSV file is kept for
-:func:`files_kept` after the export completes.
+completes and then clears ``source_file`` (``runner.drop_upload``); a completed import still
+naming its upload (a worker killed in between) loses it at the sweep's next run. An import that
+failed or timed out keeps its upload for :func:`files_kept` (something to look at while the
+failure is fresh), then loses it too. An export's CSV file is kept for :func:`files_kept` after
+the export completes. An export names its file in the row before storing it, so the file of an
+export that then failed or timed out is found the same way and deleted after the same period,
+although nothing ever serves it.
 
-The sweep works from the activity rows: it empties the activity's storage folder (which also
+The sweep works from the activity rows: it looks only at rows naming a file (``HOLDS_FILES``,
+the condition of their partial index), empties each due activity's storage folder (which also
 takes the file an interrupted attempt stored before its batch rolled back) and then clears
-``source_file`` or ``result_file``. A cleared column is what ``GET /contact_exports/{id}`` and
+``source_file`` and ``result_file``. A cleared column is what ``GET /contact_exports/{id}`` and
 ``_links.results`` read, and what keeps the next sweep from visiting the activity again. Files
-are deleted before the column is cleared, so a sweep killed in between only repeats a delete.
+are deleted before the columns are cleared, so a sweep killed in between only repeats a delete.
 Unfinished activities are never visited.
 """
 
 from __future__ import annotations
 
-import contextlib
-import os
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -29,13 +31,13 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from apps.v3.gate.errors import not_found
-from apps.v3.models import UNFINISHED_STATES, Activity, ActivityKind, ActivityState
+from apps.v3.models import UNFINISHED_STATES, Activity, ActivityState
+from apps.v3.models.activities import HOLDS_FILES
 
-from .runner import storage_name
+from .files import delete_files
 
 logger = get_task_logger(__name__)
 
-IMPORT_KINDS = (ActivityKind.FILE_IMPORT, ActivityKind.JSON_IMPORT)
 # Activities read per step: each costs one folder listing and a few deletes, so a step stays
 # well under a minute even on remote storage, and the row ids held in memory stay small.
 SWEEP_BATCH = 500
@@ -48,12 +50,16 @@ def files_kept() -> timedelta:
 
 def with_expired_files(now: datetime) -> QuerySet[Activity]:
     """Finished activities holding a file that is due for deletion at ``now``."""
-    cutoff = now - files_kept()
-    uploads = (
-        Q(kind__in=IMPORT_KINDS) & ~Q(source_file="") & (Q(state=ActivityState.COMPLETED) | Q(completed_at__lt=cutoff))
+    # HOLDS_FILES is written out although the other terms imply it: it is the condition of the
+    # partial index that serves this query. PostgreSQL proves the implication by itself; SQLite
+    # uses a partial index only when its condition is a term of the WHERE clause as written.
+    leftover_upload = Q(state=ActivityState.COMPLETED) & ~Q(source_file="")
+    past_retention = Q(completed_at__lt=now - files_kept())
+    return (
+        Activity.objects.filter(HOLDS_FILES)
+        .exclude(state__in=UNFINISHED_STATES)
+        .filter(leftover_upload | past_retention)
     )
-    exports = Q(kind=ActivityKind.CONTACT_EXPORT) & ~Q(result_file="") & Q(completed_at__lt=cutoff)
-    return Activity.objects.exclude(state__in=UNFINISHED_STATES).filter(uploads | exports)
 
 
 @dataclass
@@ -63,40 +69,6 @@ class Swept:
     uploads: int = 0
     exports: int = 0
     files: int = 0
-
-
-def _stored_names(activity: Activity) -> set[str]:
-    """Every file of ``activity``: those its row names and whatever else is in its folder."""
-    names = {name for name in (activity.source_file, activity.result_file) if name}
-    names.update(value for key, value in activity.params.items() if key.endswith("_file") and value)
-    folder = storage_name(activity, "").rstrip("/")
-    try:
-        _, files = default_storage.listdir(folder)
-    except FileNotFoundError:
-        files = []
-    names.update(f"{folder}/{name}" for name in files)
-    return names
-
-
-def _remove_folder(activity: Activity) -> None:
-    """Remove the activity's emptied folder where the storage has folders (local disk)."""
-    try:
-        path = default_storage.path(storage_name(activity, ""))
-    except NotImplementedError:  # object stores have no folders to leave behind
-        return
-    with contextlib.suppress(OSError):  # already gone, or something new in it: leave it
-        os.rmdir(path)
-
-
-def delete_files(activity: Activity) -> int:
-    """Delete the activity's stored files; how many were still there."""
-    deleted = 0
-    for name in _stored_names(activity):
-        if default_storage.exists(name):
-            default_storage.delete(name)
-            deleted += 1
-    _remove_folder(activity)
-    return deleted
 
 
 def sweep_files(now: datetime | None = None) -> Swept:
@@ -112,10 +84,9 @@ def sweep_files(now: datetime | None = None) -> Swept:
         last = batch[-1].pk
         for activity in batch:
             swept.files += delete_files(activity)
-        uploads = [a.pk for a in batch if a.kind in IMPORT_KINDS]
-        exports = [a.pk for a in batch if a.kind == ActivityKind.CONTACT_EXPORT]
-        swept.uploads += Activity.objects.filter(pk__in=uploads).update(source_file="")
-        swept.exports += Activity.objects.filter(pk__in=exports).update(result_file="")
+        swept.uploads += sum(1 for a in batch if a.source_file)
+        swept.exports += sum(1 for a in batch if a.result_file)
+        Activity.objects.filter(pk__in=[a.pk for a in batch]).update(source_file="", result_file="")
     if swept.files or swept.uploads or swept.exports:
         logger.info(
             "deleted %d files: uploads of %d imports, files of %d exports", swept.files, swept.uploads, swept.exports

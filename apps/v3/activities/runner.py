@@ -34,6 +34,8 @@ from django.utils import timezone
 from apps.v3.gate.errors import V3Error
 from apps.v3.models import UNFINISHED_STATES, Account, Activity, ActivityState, Contact
 
+from .files import delete_files, storage_name
+
 logger = get_task_logger(__name__)
 
 # An account may have this many activities queued (not finished); the next POST answers 429.
@@ -120,11 +122,6 @@ def check_queue(account: Account) -> None:
             "throttled",
             f"The account has {queued} queued activities; at most {MAX_QUEUED} may wait. Retry when some finish.",
         )
-
-
-def storage_name(activity: Activity, name: str) -> str:
-    """Where a file of ``activity`` lives in default storage."""
-    return f"activities/{activity.account.encoded_account_id}/{activity.activity_id}/{name}"
 
 
 def schedule(account: Account, kind: str, plan: Plan) -> Activity:
@@ -331,10 +328,19 @@ def run(activity_pk: int, handlers: dict[str, Handler]) -> None:
     job.activity.refresh_from_db()
     if finish(job.activity, ActivityState.COMPLETED, token=job.token):
         logger.info("activity %s completed", activity.activity_id)
-        # The uploaded contacts are not kept once imported (they are the account's data at rest).
-        for name, value in activity.params.items():
-            if name.endswith("_file"):
-                default_storage.delete(value)
+        if activity.source_file:
+            drop_upload(activity)
+
+
+def drop_upload(activity: Activity) -> None:
+    """Delete a completed import's upload (the account's contacts at rest), then forget its name.
+
+    Not cleared by the update that completes the activity: a worker killed after that commit and
+    before the delete would leave a file no row names. Cleared after the delete, a set
+    ``source_file`` on a completed import means "still there", and the retention sweep takes it.
+    """
+    delete_files(activity)
+    Activity.objects.filter(pk=activity.pk).update(source_file="")
 
 
 def fail(activity_pk: int, message: str) -> None:

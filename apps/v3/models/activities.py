@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 
 from django.db import models
+from django.db.models import Q
 
 from .accounts import Account
 
@@ -38,6 +39,10 @@ class ActivityState(models.TextChoices):
 
 # Queued means "not finished": a worker may still pick it up or is working on it.
 UNFINISHED_STATES = (ActivityState.INITIALIZED, ActivityState.PROCESSING)
+# Rows naming a stored file: an upload not yet deleted, or an export file. The retention sweep
+# clears both columns once the files are gone, so few rows match: the retention period's exports
+# and failed imports, and the imports queued or running, however many activities the table holds.
+HOLDS_FILES = ~Q(source_file="") | ~Q(result_file="")
 
 
 class Activity(models.Model):
@@ -86,6 +91,8 @@ class Activity(models.Model):
             models.Index(fields=["account", "id"], name="v3_activity_acct_id"),
             # The sweep that finds unfinished activities whose worker went quiet.
             models.Index(fields=["state", "heartbeat_at"], name="v3_activity_state_hb"),
+            # The retention sweep (``activities/retention.py``), which walks the rows holding files by id.
+            models.Index(fields=["id"], condition=HOLDS_FILES, name="v3_activity_holds_files"),
         ]
 
     def __str__(self) -> str:
