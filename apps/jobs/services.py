@@ -43,6 +43,7 @@ __all__ = [
     "ActivityPage",
     "ActivityStatus",
     "Choice",
+    "ExportFileGone",
     "ExportNotReady",
     "NotAnActivitiesPage",
     "api_problem",
@@ -227,6 +228,10 @@ class ExportNotReady(Exception):
     """The export has no file (yet): it is still running, or it failed."""
 
 
+class ExportFileGone(Exception):
+    """The export completed, but its file is no longer kept (the API deletes export files after a while)."""
+
+
 def export_download(client: Client, job: Job) -> Iterator[bytes]:
     """The export's CSV, streamed from the activity's ``results`` link in pieces.
 
@@ -236,9 +241,14 @@ def export_download(client: Client, job: Job) -> Iterator[bytes]:
     """
     activity = client.bulk_activities.get_activity(job.activity_id)
     href = ((activity.get("_links") or {}).get("results") or {}).get("href")
-    if activity.get("state") != "completed" or not href:
+    if activity.get("state") != "completed":
         raise ExportNotReady(job.activity_id)
-    response = client.core.send("GET", resolve_next(client.core.base_url, href), stream=True)
+    if not href:  # a completed export links its file until the file is deleted
+        raise ExportFileGone(job.activity_id)
+    try:
+        response = client.core.send("GET", resolve_next(client.core.base_url, href), stream=True)
+    except NotFound:  # deleted since the activity was read
+        raise ExportFileGone(job.activity_id) from None
 
     def chunks() -> Iterator[bytes]:
         try:
@@ -283,6 +293,11 @@ class ActivityStatus(ActivityStateMixin):
     completed_at: datetime | None = None
     source_file_name: str = ""
     has_results: bool = False
+
+    @property
+    def file_gone(self) -> bool:
+        """Completed without a results link: for an export, its file has been deleted."""
+        return self.state == "completed" and not self.has_results
 
     @property
     def short_id(self) -> str:

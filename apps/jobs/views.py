@@ -157,10 +157,23 @@ def _progress(
         "state_label": shown.state_label if shown else "",
         "percent": shown.percent_done if shown else 0,
     }
+    if job is not None and job.kind == Job.Kind.EXPORT and status is not None and status.file_gone:
+        context |= _export_again(request, job)
     if wants_fragment(request):
         content = render_to_string("jobs/job_detail.html#progress", context, request=request)
         return HttpResponse(content) if context["polling"] else HttpResponseStopPolling(content)
     return render(request, "jobs/job_detail.html", context)
+
+
+def _export_again(request: HttpRequest, job: Job) -> dict[str, bool]:
+    """Whether the page of an export whose file is gone may offer a new one, and on which account.
+
+    The export form works on the active connection, so the offer is a link only while that is
+    the job's own; otherwise the page says which account to switch to.
+    """
+    allowed = services.can_write(request.user, job.connection)
+    active = active_connection(request)
+    return {"may_export": allowed, "on_job_account": active is not None and active.pk == job.connection_id}
 
 
 @login_required
@@ -209,8 +222,12 @@ def job_download(request: HttpRequest, pk: int) -> HttpResponseBase:
     except services.ExportNotReady:
         messages.info(request, "The export's file is not ready yet.")
         return redirect("jobs:detail", job.pk)
+    except services.ExportFileGone:
+        # The job page says why and offers a new export.
+        messages.info(request, "The export's file has been deleted.")
+        return redirect("jobs:detail", job.pk)
     except NotFound:
-        raise Http404("Constant Contact no longer has this export's file.") from None
+        raise Http404("Constant Contact no longer has this export.") from None
     response = StreamingHttpResponse(chunks, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = content_disposition_header(True, services.export_file_name(job)) or "attachment"
     return response

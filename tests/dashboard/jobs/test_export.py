@@ -9,14 +9,21 @@ from __future__ import annotations
 import csv
 import io
 import re
+from datetime import timedelta
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 
-from apps.accounts.services import client_for_connection
+from apps.accounts.models import Role
+from apps.accounts.services import ACTIVE_CONNECTION_KEY, client_for_connection
 from apps.jobs.models import Job
-from apps.v3.models import Contact, ListMembership
-from tests.dashboard.conftest import Connected
+from apps.v3.activities.retention import files_kept
+from apps.v3.activities.tasks import sweep_activity_files
+from apps.v3.models import Activity, Contact, ListMembership
+from tests.dashboard.accounts.factories import ConnectionFactory, WorkspaceMembershipFactory
+from tests.dashboard.conftest import Connected, page_text
 from tests.worker import CeleryWorker, wait_for
 
 from .conftest import FINISH_TIMEOUT, HX, csv_bytes, job_from, make_list, poll_until_stopped, token_of, upload
@@ -65,6 +72,49 @@ def test_an_export_runs_and_its_file_downloads_through_the_dashboard(
     assert sorted(rows, key=lambda row: int(row["first_name"][6:])) == [
         {"email_address": f"member{i}@example.com", "first_name": f"member{i}"} for i in range(30)
     ]
+
+
+def test_an_export_whose_file_was_deleted_says_so_and_offers_a_new_one(
+    worker: CeleryWorker, connected: Connected
+) -> None:
+    contacts_on(connected.account, make_list(connected.account, "Members"), "member", 3)
+    pages = connected.pages()
+    job = job_from(pages.post(reverse("jobs:export"), {"columns": ["email_address"]}))
+    poll_until_stopped(pages, job, worker)
+    # The service's hourly sweep, run once the file is past its retention period.
+    completed = timezone.now() - files_kept() - timedelta(minutes=1)
+    Activity.objects.filter(activity_id=job.activity_id).update(completed_at=completed)
+    assert sweep_activity_files()["exports"] == 1
+
+    detail, new_export = reverse("jobs:detail", args=[job.pk]), reverse("jobs:export")
+    fragment = pages.get(detail, **HX)
+    text = page_text(fragment)
+    assert fragment.status_code == 286 and "Completed" in text
+    assert "The file of this export has been deleted" in text and "kept only for a limited time" in text
+    words = " ".join(re.sub(r"<[^>]+>", " ", text).split())
+    assert f"this one completed on {date_format(completed, 'M j, Y')} ." in words
+    assert f'<a class="button" href="{new_export}">Start a new export</a>' in text
+    assert reverse("jobs:download", args=[job.pk]) not in text
+    assert pages.get(new_export).status_code == 200
+    download = pages.get(reverse("jobs:download", args=[job.pk]), follow=True)
+    assert download.redirect_chain == [(detail, 302)]
+    assert "The export's file has been deleted." in page_text(download)
+
+    # A viewer of the workspace is told the same, without the offer they could not take.
+    viewer = WorkspaceMembershipFactory(workspace=connected.workspace, role=Role.VIEWER).user
+    viewing = connected.pages()
+    viewing.force_login(viewer)
+    text = page_text(viewing.get(detail))
+    assert "The file of this export has been deleted" in text and "new export" not in text
+
+    # With another account active, the form would export that one: the page names the job's instead.
+    other = ConnectionFactory(workspace=connected.workspace, organization_name="Other account")
+    session = pages.session
+    session[ACTIVE_CONNECTION_KEY] = other.pk
+    session.save()
+    text = page_text(pages.get(detail))
+    assert new_export not in text
+    assert f"switch to {connected.connection.display_name} and start a new export" in text
 
 
 def test_the_activities_page_lists_the_accounts_activities(worker: CeleryWorker, connected: Connected) -> None:
