@@ -235,3 +235,35 @@ def test_a_mail_that_cannot_be_sent_changes_nothing(api: V3Api, lists: list[Cont
     # Nothing was sent, so the one request the contact may get is still to come.
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     assert resubscribe(api, contact_id, lists).status_code == 200 and len(mail.outbox) == 1
+
+
+def test_the_account_cannot_skip_the_confirmation_of_a_contact_who_unsubscribed_themselves(
+    api: V3Api, lists: list[ContactList]
+) -> None:
+    contact_id = unsubscribed(api)
+    Contact.objects.filter(contact_id=contact_id).update(opt_out_source="Contact")
+    assert resubscribe(api, contact_id, lists).status_code == 200
+    path = f"/contacts/{contact_id}"
+
+    def put(permission: str) -> Any:
+        body = {"update_source": "Account", "email_address": {"address": ADDRESS, "permission_to_send": permission}}
+        return api.put(path, body)
+
+    for permission in ("explicit", "implicit"):
+        response = put(permission)
+        assert response.status_code == 409, response.content
+        assert "not yet confirmed" in response.json()[0]["error_message"]
+    # Saving back what was read stays possible, and the contact's own opt-out is still on record.
+    assert put("pending_confirmation").status_code == 200
+    assert Contact.objects.get(contact_id=contact_id).opt_out_source == "Contact"
+    # Moving them back to unsubscribed leaves the opt-out theirs, so opting in is still refused.
+    assert put("unsubscribed").status_code == 200
+    assert Contact.objects.get(contact_id=contact_id).opt_out_source == "Contact"
+    assert "resubscribe" in put("explicit").json()[0]["error_message"]
+
+    # Only the contact's confirmation resubscribes them, and that clears the opt-out.
+    assert resubscribe(api, contact_id, lists).status_code == 200
+    assert confirm(mailed_path(mail.outbox[-1])).status_code == 200
+    email = contact_of(api, contact_id)["email_address"]
+    assert email["permission_to_send"] == "explicit" and email["opt_in_source"] == "Contact"
+    assert "opt_out_source" not in email and "opt_out_date" not in email

@@ -35,7 +35,12 @@ def _set_permission(contact: Contact, permission: str, source: str, now: datetim
     if permission == PermissionToSend.PENDING_CONFIRMATION:
         contact.confirm_status = "pending"
     if permission == PermissionToSend.UNSUBSCRIBED:
-        contact.opt_out_source, contact.opt_out_date = source, now
+        # Stamps still here are the contact's own opt-out, kept through a pending resubscribe
+        # (resubscribe_contact): the account moving them back must not make it the account's.
+        if contact.opt_out_source != "Contact" or source == "Contact":
+            contact.opt_out_source, contact.opt_out_date = source, now
+    elif permission == PermissionToSend.PENDING_CONFIRMATION and contact.opt_out_source == "Contact":
+        pass  # see resubscribe_contact: the contact's own opt-out stands until they confirm
     else:
         contact.opt_out_source, contact.opt_out_date, contact.opt_out_reason = "", None, ""
 
@@ -63,13 +68,27 @@ def set_sms(contact: Contact, number: str, permission: str, now: datetime) -> No
 
 
 def check_self_opt_out(contact: Contact, changes: ContactChanges) -> None:
-    """An account may not opt back in a contact who unsubscribed themselves: only the contact can."""
+    """An account may not opt back in a contact who unsubscribed themselves: only the contact can.
+
+    That holds while a resubscribe request waits for the contact's confirmation too, or the
+    account could skip the confirmation the request asked for.
+    """
     wanted = changes.email.permission if changes.email else None
-    opted_out_self = contact.permission_to_send == PermissionToSend.UNSUBSCRIBED and contact.opt_out_source == "Contact"
-    if opted_out_self and changes.source == "Account" and wanted not in (None, PermissionToSend.UNSUBSCRIBED):
+    current = contact.permission_to_send
+    if contact.opt_out_source != "Contact" or changes.source != "Account":
+        return
+    # Leaving the permission as it is (a PUT echoing what it read) or unsubscribing stays allowed.
+    if wanted in (None, current, PermissionToSend.UNSUBSCRIBED):
+        return
+    if current == PermissionToSend.UNSUBSCRIBED:
         raise conflict(
             "email_address.permission_to_send: the contact unsubscribed themselves; "
             "ask them to resubscribe with PUT /contacts/resubscribe/{contact_id}"
+        )
+    if current == PermissionToSend.PENDING_CONFIRMATION:
+        raise conflict(
+            "email_address.permission_to_send: the contact unsubscribed themselves and has not yet confirmed "
+            "the resubscribe email; only their confirmation resubscribes them"
         )
 
 
