@@ -1,16 +1,19 @@
-"""Middleware: a session cookie of its own for the built-in authorization server, and connection errors."""
+"""Middleware: a session cookie of its own for the built-in authorization server, and connection errors
+(a token that stopped working, or a Constant Contact service that cannot answer right now)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
+import requests
 from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
 from django.urls import reverse
-from django_htmx.http import HttpResponseClientRedirect
+from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
 
-from apps.ctct import Unauthorized
+from apps.ctct import CtctError, QuotaExceeded, RefreshLockTimeout, ServerError, Throttled, Unauthorized
 
 from .services import REQUEST_CONNECTION_ATTR, NoActiveConnection, mark_needs_reconnect
 
@@ -72,7 +75,38 @@ class ConnectionErrorMiddleware:
         if isinstance(exception, NoActiveConnection):
             messages.info(request, "Connect a Constant Contact account to get started.")
             return _redirect(request, reverse("accounts:workspace-list"))
+        if isinstance(exception, SERVICE_TROUBLE):
+            return _service_trouble(request, exception)
         return None
+
+
+# What the API (or the way to it) may fail with for a while, whatever the page was doing: the
+# user gets a page saying so instead of a server error of ours.
+SERVICE_TROUBLE = (
+    ServerError,
+    Throttled,
+    QuotaExceeded,
+    requests.ConnectionError,
+    requests.Timeout,
+    RefreshLockTimeout,
+)
+
+
+def _service_trouble(request: HttpRequest, exception: Exception) -> HttpResponse:
+    busy = isinstance(exception, Throttled | QuotaExceeded)
+    context = {
+        "busy": busy,
+        "today": isinstance(exception, QuotaExceeded),
+        "detail": exception.error_message if isinstance(exception, CtctError) else "",
+        "again": request.get_full_path(),
+    }
+    htmx = getattr(request, "htmx", None)
+    if htmx:
+        context["again"] = htmx.current_url or context["again"]
+        # htmx swaps no error responses: the fragment says it in place of the page's content.
+        response = render(request, "accounts/_service_trouble.html", context)
+        return reswap(retarget(response, "#content"), "innerHTML")
+    return render(request, "accounts/service_trouble.html", context, status=429 if busy else 503)
 
 
 def _redirect(request: HttpRequest, url: str) -> HttpResponse:

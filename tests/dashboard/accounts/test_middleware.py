@@ -5,14 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+import requests
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.messages.storage.fallback import FallbackStorage
 from django.http import HttpRequest, HttpResponse
 from django.test import RequestFactory
+from django_htmx.middleware import HtmxMiddleware
 
 from apps.accounts.middleware import ConnectionErrorMiddleware, ServiceSessionCookieMiddleware
 from apps.accounts.models import Connection
 from apps.accounts.services import REQUEST_CONNECTION_ATTR, NoActiveConnection
-from apps.ctct import ErrorDetail, NotFound, Unauthorized
+from apps.ctct import ErrorDetail, NotFound, QuotaExceeded, ServerError, Throttled, Unauthorized
 
 from .factories import ConnectionFactory
 
@@ -84,3 +87,40 @@ def test_other_errors_are_left_alone(rf: RequestFactory, error: Any) -> None:
     # Unauthorized from a client no connection was recorded for is not a revoked connection.
     request = with_messages(rf.get("/contacts/"))
     assert ConnectionErrorMiddleware(echo_session_cookie).process_exception(request, error) is None
+
+
+@pytest.mark.parametrize(
+    ("error", "status", "says"),
+    [
+        (ServerError(503, [ErrorDetail("api.service_unavailable", "mail down")]), 503, "did not answer"),
+        (requests.ConnectionError("refused"), 503, "did not answer"),
+        (Throttled(429, [ErrorDetail("throttled", "slow down")]), 429, "Wait a few seconds"),
+        (QuotaExceeded(429, [ErrorDetail("quota_exceeded", "daily quota")]), 429, "Try again tomorrow"),
+    ],
+)
+def test_a_service_that_cannot_answer_gets_a_page_saying_so(
+    rf: RequestFactory, error: Exception, status: int, says: str
+) -> None:
+    request = with_messages(rf.post("/contacts/new/"))
+    request.user = AnonymousUser()
+    response = ConnectionErrorMiddleware(echo_session_cookie).process_exception(request, error)
+    assert response is not None and response.status_code == status
+    page = response.content.decode()
+    assert says in page and 'href="/contacts/new/">Try again' in page
+    if isinstance(error, ServerError | Throttled | QuotaExceeded):
+        assert error.error_message in page
+
+
+def test_an_htmx_request_gets_the_notice_in_place_of_the_content(rf: RequestFactory) -> None:
+    request = with_messages(
+        rf.get("/jobs/1/progress/", HTTP_HX_REQUEST="true", HTTP_HX_CURRENT_URL="http://testserver/jobs/1/")
+    )
+    request.user = AnonymousUser()
+    HtmxMiddleware(echo_session_cookie)(request)  # sets request.htmx as the real stack does
+    error = ServerError(502, [ErrorDetail(None, "bad gateway")])
+    response = ConnectionErrorMiddleware(echo_session_cookie).process_exception(request, error)
+    # htmx swaps only successful responses: a 200 aimed at the page's content.
+    assert response is not None and response.status_code == 200
+    assert response["HX-Retarget"] == "#content" and response["HX-Reswap"] == "innerHTML"
+    page = response.content.decode()
+    assert "did not answer" in page and 'href="http://testserver/jobs/1/"' in page and "<html" not in page

@@ -520,6 +520,25 @@ def test_deleting_asks_first_then_deletes(connected: Connected, pages: PageClien
     assert shop["cy"].deleted_at is not None
 
 
+def test_a_resubscribe_email_the_service_cannot_send_is_a_page_saying_so(
+    pages: PageClient, shop: dict[str, Any], settings: Any
+) -> None:
+    bob = shop["bob"]
+    # The service's mail goes to an SMTP port that refuses connections: its real 503 reaches the page.
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 9, 5
+    url = f"/contacts/{bob.contact_id}/resubscribe/"
+
+    response = pages.post(url, {"list_ids": [str(shop["vip"].list_id)]})
+
+    assert response.status_code == 503
+    page = text(response)
+    assert "Constant Contact did not answer" in page and "could not be sent" in page
+    assert f'href="{url}">Try again' in response.content.decode()
+    bob.refresh_from_db()
+    assert bob.permission_to_send == "unsubscribed", "nothing changed"
+
+
 def test_an_unsubscribed_contact_can_be_asked_to_resubscribe(pages: PageClient, shop: dict[str, Any]) -> None:
     bob = shop["bob"]
     detail = text(pages.get(f"/contacts/{bob.contact_id}/"))
