@@ -11,9 +11,8 @@ from apps.v3.services import contacts as actions
 
 from .base import V3View
 from .bodies import read_body
-from .contacts import read_query
 from .paging import keyset_page, next_link
-from .params import CURSOR, path_uuid
+from .params import CURSOR, parse_query, path_uuid
 
 
 class CustomFieldsView(V3View):
@@ -22,7 +21,7 @@ class CustomFieldsView(V3View):
     operation_ids = {"get": "getCustomFields", "post": "postCustomFields"}
 
     def get(self, request: Request) -> Response:
-        params = read_query("getCustomFields", request)
+        params = parse_query("getCustomFields", request.query_params)
         fields = CustomField.objects.filter(account=self.account).prefetch_related(custom_field_prefetch())
         page = keyset_page(fields, params["limit"], params.get(CURSOR))
         query = {k: request.query_params.getlist(k) for k in request.query_params}

@@ -128,6 +128,10 @@ def parse_param(param: dict[str, Any], raw: str) -> Any:
 
 def parse_query(operation_id: str, query: QueryDict, path_params: dict[str, Any] | None = None) -> dict[str, Any]:
     """The operation's query parameters, parsed; defaults filled; path params checked the same way."""
+    for name, values in query.lists():
+        # The database refuses NUL characters in text, so no parameter may carry one (a 400, not a 500).
+        if any("\x00" in value for value in values):
+            raise _fail(name, "contains a NUL character")
     operation = operation_by_id(operation_id)
     parsed: dict[str, Any] = {}
     for param in operation.parameters:
