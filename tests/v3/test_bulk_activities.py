@@ -752,6 +752,21 @@ def test_list_delete_marks_lists_deleted_and_drops_their_memberships(
 # --- taggings and tags -----------------------------------------------------------------------
 
 
+def test_a_tag_being_deleted_no_longer_counts_toward_a_contacts_50(api: V3Api) -> None:
+    [person] = make_contacts(api.account, 1)
+    many = [Tag.objects.create(account=api.account, name=f"T{i}") for i in range(51)]
+    tag([person], *many[:50])
+    body = {"tag_ids": [str(many[50].tag_id)], "source": {"contact_ids": [str(person.contact_id)]}}
+    result = run(api, created(api.post("/activities/contacts_taggings_add", body)))
+    assert result["activity_errors"] == [f"contact {person.contact_id}: not added, a contact has at most 50 tags"]
+    # The DELETE hides the tag at once; its taggings go later, in the background.
+    assert api.delete(f"/contact_tags/{many[0].tag_id}").status_code == 202
+    assert Tagging.objects.filter(tag=many[0]).exists()
+    result = run(api, created(api.post("/activities/contacts_taggings_add", body)))
+    assert result["activity_errors"] == []
+    assert Tagging.objects.filter(contact=person, tag=many[50]).exists()
+
+
 def test_taggings_add_and_remove(api: V3Api, other_api: V3Api, lists: list[ContactList]) -> None:
     people = make_contacts(api.account, 3)
     join(people[:2], lists[0])

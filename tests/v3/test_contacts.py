@@ -668,6 +668,18 @@ def test_sign_up_creates_then_merges(api: V3Api, lists: list[ContactList], field
     assert body["email_address"]["opt_in_source"] == "Contact" and body["create_source"] == "Contact"
 
 
+def test_a_list_being_deleted_no_longer_counts_toward_the_50(api: V3Api) -> None:
+    many = [ContactList.objects.create(account=api.account, name=f"L{i}") for i in range(51)]
+    body = {"email_address": "full@example.com", "list_memberships": ids(many[:50], "list_id")}
+    assert api.post("/contacts/sign_up_form", body).status_code == 201
+    more = {"email_address": "full@example.com", "list_memberships": ids(many[50:], "list_id")}
+    assert "at most 50" in error(api.post("/contacts/sign_up_form", more), 400)
+    # The DELETE hides the list at once; its memberships go later, in the background.
+    assert api.delete(f"/contact_lists/{many[0].list_id}").status_code == 202
+    assert ListMembership.objects.filter(contact_list=many[0]).exists()
+    assert api.post("/contacts/sign_up_form", more).status_code == 200
+
+
 def test_sign_up_revives_and_opts_in(api: V3Api, lists: list[ContactList]) -> None:
     contact = create(api, "back@example.com", email_address={"permission_to_send": "unsubscribed"})
     api.delete(f"/contacts/{contact['contact_id']}")

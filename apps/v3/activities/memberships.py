@@ -60,7 +60,9 @@ class LinkKind:
 
 
 LIST_LINKS = LinkKind(ListMembership, "contact_list", LISTS, Q(contact_list__deleted_at__isnull=True))
-TAG_LINKS = LinkKind(Tagging, "tag", TAGS, Q())
+# A list or tag DELETE hides its target at once and removes the links later: until then they
+# must not count toward a contact's limit.
+TAG_LINKS = LinkKind(Tagging, "tag", TAGS, Q(tag__deleted_at__isnull=True))
 
 
 def read_source(

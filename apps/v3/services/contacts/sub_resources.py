@@ -30,8 +30,11 @@ def set_links(
     if replace:
         rows.exclude(**{f"{fk}__in": wanted}).delete()
     current = set(rows.values_list(fk, flat=True))
-    if len(current | wanted) > limit:
-        raise bad_request(f"{where}: a contact may have at most {limit}, this would make {len(current | wanted)}")
+    # Links to a list or tag whose DELETE is still removing them in the background do not count.
+    target = fk.removesuffix("_id")
+    live = set(rows.filter(**{f"{target}__deleted_at__isnull": True}).values_list(fk, flat=True))
+    if len(live | wanted) > limit:
+        raise bad_request(f"{where}: a contact may have at most {limit}, this would make {len(live | wanted)}")
     model._default_manager.bulk_create([model(contact=contact, **{fk: pk}) for pk in sorted(wanted - current)])
 
 
