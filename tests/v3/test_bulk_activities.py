@@ -25,7 +25,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from apps.v3 import activities
-from apps.v3.activities import imports, runner
+from apps.v3.activities import imports, memberships, runner
 from apps.v3.contract import validate_django_response, validate_response
 from apps.v3.models import (
     Account,
@@ -670,6 +670,26 @@ def test_add_list_memberships_keeps_contacts_within_50_lists(api: V3Api) -> None
     assert result["activity_errors"] == [f"contact {person[0].contact_id}: not added, a contact has at most 50 lists"]
     assert ListMembership.objects.filter(contact=person[0]).count() == 49
     assert ListMembership.objects.filter(contact=person[1]).count() == 2
+
+
+def test_a_list_hidden_while_an_add_runs_gets_no_memberships_afterwards(
+    api: V3Api, lists: list[ContactList], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    people = make_contacts(api.account, 3)
+    body = {"list_ids": [str(lists[0].list_id), str(lists[1].list_id)], "source": {"all_active_contacts": True}}
+    activity = created(api.post("/activities/add_list_memberships", body))
+    read_targets = memberships._live_targets
+
+    def then_delete_a_list(job: Any, links: Any) -> list[int]:
+        # The DELETE /contact_lists/{id} lands after the task read its targets, before any batch.
+        targets = read_targets(job, links)
+        assert api.delete(f"/contact_lists/{lists[1].list_id}").status_code == 202
+        return targets
+
+    monkeypatch.setattr(memberships, "_live_targets", then_delete_a_list)
+    assert run(api, activity)["state"] == "completed"
+    assert ListMembership.objects.filter(contact_list=lists[0]).count() == len(people)
+    assert not ListMembership.objects.filter(contact_list=lists[1]).exists()
 
 
 def test_remove_list_memberships(api: V3Api, other_api: V3Api, lists: list[ContactList]) -> None:

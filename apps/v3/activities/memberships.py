@@ -147,6 +147,14 @@ def _live_targets(job: Job, links: LinkKind) -> list[int]:
 
 def _add(job: Job, links: LinkKind, pks: list[int], targets: list[int]) -> None:
     """Link every contact of the batch to every target, but for contacts that would pass 50."""
+    # Locked for the batch and read again: a DELETE of a target hides it either before this batch
+    # (it is skipped) or after the batch commits (its purge, which starts later, removes these links).
+    # Otherwise links written after the purge would stay on the hidden list or tag for good.
+    kind = links.target
+    locked = kind.model._default_manager.select_for_update().filter(kind.live, pk__in=targets).order_by("pk")
+    targets = list(locked.values_list("pk", flat=True))  # in pk order, so two batches lock alike
+    if not targets:
+        return
     full = dict(
         links.model._default_manager.filter(links.live_target, contact_id__in=pks)
         .exclude(**{f"{links.target_fk}__in": targets})
