@@ -515,3 +515,85 @@ def test_leaving_the_chosen_account_stops_its_code_and_refresh(
     rejoined.delete()
     with pytest.raises(InvalidGrantError):
         oauth.fetch_token(server + "/oauth2/default/v1/token", authorization_response=location, client_secret=SECRET)
+
+
+def approved_without_page(url: str, browser: requests.Session) -> str:
+    """The redirect to the client when the service approves without showing the consent page."""
+    response = browser.get(url, allow_redirects=False, timeout=10)
+    assert response.status_code == 302, response.text[:2000]
+    return urljoin(url, response.headers["Location"])
+
+
+def test_an_automatic_approval_reuses_the_account_chosen_for_that_application_only(
+    server: str, two_accounts: tuple[AccountMembership, AccountMembership]
+) -> None:
+    first, second = two_accounts
+    app_x, app_y = make_app(name="X"), make_app(name="Y")
+    browser = requests.Session()
+
+    def start(app: Application, **extra: str) -> tuple[OAuth2Session, str]:
+        """A client session (it keeps the PKCE verifier) and its authorization URL."""
+        oauth = session_for(app, ["account_read", "contact_data"])
+        url, _ = oauth.authorization_url(server + "/oauth2/default/v1/authorize", **extra)
+        return oauth, str(url)
+
+    def token_from(oauth: OAuth2Session, location: str) -> str:
+        token = oauth.fetch_token(
+            server + "/oauth2/default/v1/token", authorization_response=location, client_secret=SECRET
+        )
+        return str(token["access_token"])
+
+    oauth, url = start(app_x)
+    location = authorize(url, first.user.username, PASSWORD, browser=browser).headers["Location"]
+    assert account_claim(token_from(oauth, location)) == first.account.encoded_account_id
+    oauth, url = start(app_y)
+    account_b = second.account.encoded_account_id
+    location = authorize(url, first.user.username, PASSWORD, account=account_b, browser=browser).headers["Location"]
+    assert account_claim(token_from(oauth, location)) == account_b
+
+    # X asks again with approval_prompt=auto: no page, and X keeps the account chosen for X, not Y's.
+    oauth, url = start(app_x, approval_prompt="auto")
+    token = token_from(oauth, approved_without_page(url, browser))
+    assert account_claim(token) == first.account.encoded_account_id
+    assert contact_emails(server, token) == ["only-in-a@example.com"]
+
+
+def test_an_application_that_skips_consent_still_asks_a_user_with_several_accounts_once(
+    server: str, two_accounts: tuple[AccountMembership, AccountMembership]
+) -> None:
+    first, second = two_accounts
+    app = make_app(skip_authorization=True)
+    oauth = session_for(app, ["account_read", "contact_data"])
+    url, _ = oauth.authorization_url(server + "/oauth2/default/v1/authorize")
+    browser = requests.Session()
+    page = consent_page(url, first.user.username, PASSWORD, browser=browser)
+    assert "authorizationForm" in page.text and 'type="radio"' in page.text, "never chosen: the page is shown"
+    location = authorize(
+        url, first.user.username, PASSWORD, account=second.account.encoded_account_id, browser=browser
+    ).headers["Location"]
+    oauth.fetch_token(server + "/oauth2/default/v1/token", authorization_response=location, client_secret=SECRET)
+
+    # Chosen once, the application skips the page again, for that account.
+    oauth = session_for(app, ["account_read", "contact_data"])
+    url, _ = oauth.authorization_url(server + "/oauth2/default/v1/authorize")
+    location = approved_without_page(url, browser)
+    token = oauth.fetch_token(
+        server + "/oauth2/default/v1/token", authorization_response=location, client_secret=SECRET
+    )
+    assert account_claim(token["access_token"]) == second.account.encoded_account_id
+
+
+def test_an_application_that_skips_consent_asks_nothing_of_a_user_with_one_account(server: str, owner: Any) -> None:
+    app = make_app(skip_authorization=True)
+    oauth = session_for(app, ["account_read"])
+    url, _ = oauth.authorization_url(server + "/oauth2/default/v1/authorize")
+    browser = requests.Session()
+    page = browser.get(url, timeout=10)  # to the login page
+    fields = {**form_fields(page.text), "username": owner.user.username, "password": PASSWORD}
+    browser.post(page.url, data=fields, headers={"Referer": page.url}, allow_redirects=False, timeout=10)
+    token = oauth.fetch_token(
+        server + "/oauth2/default/v1/token",
+        authorization_response=approved_without_page(url, browser),
+        client_secret=SECRET,
+    )
+    assert account_claim(token["access_token"]) == owner.account.encoded_account_id

@@ -14,11 +14,12 @@ from .activities import UNFINISHED_STATES, Activity, ActivityKind, ActivityState
 from .contacts import Contact, ContactAddress, ContactNote, ContactPhone, PermissionToSend, SmsPermission
 from .custom_fields import CustomField, CustomFieldChoice, CustomFieldValue
 from .lists import ContactList, ListMembership
-from .oauth import CodeExchange, RefreshTokenAccount
+from .oauth import ApplicationAccountChoice, CodeExchange, RefreshTokenAccount
 from .segments import Segment
 from .tags import Tag, Tagging
 
 __all__ = [
+    "ApplicationAccountChoice",
     "Activity",
     "ActivityKind",
     "ActivityState",

@@ -34,3 +34,27 @@ class RefreshTokenAccount(models.Model):
 
     def __str__(self) -> str:
         return f"refresh token {self.refresh_token_id} -> account {self.account_id}"
+
+
+class ApplicationAccountChoice(models.Model):
+    """The account a user last authorized an application for, on the consent page.
+
+    An authorization that skips the consent page (``approval_prompt=auto`` with a live token, or
+    an application set to skip it) reuses this application's choice, never the account the user
+    picked for another application.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    application = models.ForeignKey(
+        settings.OAUTH2_PROVIDER_APPLICATION_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    account = models.ForeignKey("v3.Account", on_delete=models.CASCADE, related_name="+")
+    chosen_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "application"], name="v3_application_account_choice_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"user {self.user_id} authorizes application {self.application_id} for account {self.account_id}"

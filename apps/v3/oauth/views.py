@@ -10,12 +10,13 @@ from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 from oauth2_provider import views as dot
+from oauth2_provider.models import Application
 from oauth2_provider.oauth2_backends import get_oauthlib_core
 from oauth2_provider.views.introspect import IntrospectTokenView
 from oauthlib.oauth2.rfc6749 import errors as oauth_errors
 
-from apps.v3.models import Account
-from apps.v3.services.identity import member_account, memberships_of, primary_account
+from apps.v3.models import Account, ApplicationAccountChoice
+from apps.v3.services.identity import member_account, memberships_of
 
 from . import keys
 from .forms import ConsentForm
@@ -67,6 +68,11 @@ class AuthorizeView(dot.AuthorizationView):
         self.chosen_account = form.cleaned_data["account"]
         if self.chosen_account is not None and form.cleaned_data.get("allow"):
             self.request.session[LAST_ACCOUNT_SESSION_KEY] = self.chosen_account.encoded_account_id
+            application = Application.objects.filter(client_id=form.cleaned_data.get("client_id")).first()
+            if application is not None:
+                ApplicationAccountChoice.objects.update_or_create(
+                    user=self.request.user, application=application, defaults={"account": self.chosen_account}
+                )
         response: HttpResponse = super().form_valid(form)
         return response
 
@@ -80,21 +86,47 @@ class AuthorizeView(dot.AuthorizationView):
         error = oauth_errors.InvalidRequestFatalError(description=" ".join(reasons))
         return self.render_to_response(self.get_context_data(form=form, error=error), status=400)
 
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            response: HttpResponse = super().get(request, *args, **kwargs)
+        except _ConsentNeeded:
+            # DOT was about to approve without the page; this user must choose the account first.
+            response = self.render_to_response(self.get_context_data(**self.oauth2_data))
+        return response
+
     def create_authorization_response(
         self, request: HttpRequest, scopes: str, credentials: dict[str, Any], allow: bool
     ) -> tuple[str, dict[str, str], str, int]:
         """Hand the account to oauthlib with the other credentials; it reaches the validator on the request.
 
-        Applications that skip the consent page get the user's last chosen account, else the first.
+        Without the consent page (``approval_prompt=auto``, or an application that skips consent)
+        the account is the one this user last chose for this application; a user with several
+        accounts who never chose one for it sees the page after all.
         """
         account = self.chosen_account
         if account is None:
-            preselected = request.session.get(LAST_ACCOUNT_SESSION_KEY, "")
-            account = member_account(request.user, preselected) or primary_account(request.user)
+            account = _remembered_account(request.user, credentials.get("client_id"))
         result: tuple[str, dict[str, str], str, int] = super().create_authorization_response(
             request=request, scopes=scopes, credentials={**credentials, "account": account}, allow=allow
         )
         return result
+
+
+class _ConsentNeeded(Exception):
+    """An approval without the consent page cannot tell which of the user's accounts it is for."""
+
+
+def _remembered_account(user: Any, client_id: Any) -> Account | None:
+    """The account the user chose for this application, if still theirs; their only account; or none."""
+    choice = ApplicationAccountChoice.objects.filter(user=user, application__client_id=client_id).first()
+    if choice is not None:
+        remembered = member_account(user, choice.account.encoded_account_id)
+        if remembered is not None:
+            return remembered
+    memberships = list(memberships_of(user)[:2])
+    if len(memberships) > 1:
+        raise _ConsentNeeded
+    return memberships[0].account if memberships else None
 
 
 class TokenView(dot.TokenView):
