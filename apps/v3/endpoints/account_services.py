@@ -84,9 +84,10 @@ _PAGE = (
     '<body><main style="font-family: sans-serif; max-width: 36rem; margin: 4rem auto;">'
     "<h1>{}</h1><p>{}</p>{}</main></body></html>"
 )
-_RESEND_FORM = (
+# The page's buttons: opening a link changes nothing, a person presses one of these.
+_ACTION_FORM = (
     '<form method="post"><input type="hidden" name="csrfmiddlewaretoken" value="{}">'
-    '<button type="submit">Send a new link</button></form>'
+    '<input type="hidden" name="action" value="{}"><button type="submit">{}</button></form>'
 )
 
 
@@ -99,28 +100,43 @@ def _page(title: str, message: str, status: int = 200, form: str = "") -> HttpRe
 def confirm_account_email(request: HttpRequest, token: str) -> HttpResponse:
     """The link mailed to a new account email address (outside /v3).
 
-    Following it (GET) confirms the address; the expired-link page's button (POST) mails a new link.
+    Opening it (GET) only asks: mail scanners fetch links, and an address someone else added must
+    not be confirmed without its owner. The button (POST ``action=confirm``) confirms; on an expired
+    link the button (``action=resend``) mails a new link.
     """
-    if request.method == "POST":
+    action = request.POST.get("action") if request.method == "POST" else None
+    if action == "resend":
         try:
             email, outcome = service.resend_confirmation(token)
         except (smtplib.SMTPException, OSError):
             return _page("Link not sent", "The new link could not be sent. Try again in a few minutes.", status=503)
-    else:
+    elif action == "confirm":
         email, outcome = service.confirm_account_email(token)
+    elif request.method == "POST":
+        return _page("Nothing was done", "Use the button on the page the link opens.", status=400)
+    else:
+        email, outcome = service.inspect_link(token)
     if email is None or outcome == service.LinkOutcome.INVALID:
         message = (
             "This confirmation link is not valid. Check that it was copied whole; "
             "if a newer link was sent since, only that one works."
         )
         return _page("Link not recognized", message, status=404)
+    if outcome == service.LinkOutcome.READY:
+        message = format_html(
+            "{} was added to a Constant Contact account as an address it may send from. "
+            "Confirm it only if this is your address and you expected this.",
+            email.email_address,
+        )
+        form = format_html(_ACTION_FORM, get_token(request), "confirm", f"Confirm {email.email_address}")
+        return _page("Confirm your email address", message, form=form)
     if outcome == service.LinkOutcome.EXPIRED:
         message = format_html(
             "This link to confirm {} was valid for {} and has expired. A new link can be sent to the same address.",
             email.email_address,
             service.confirmation_link_lifetime_text(),
         )
-        form = format_html(_RESEND_FORM, get_token(request))
+        form = format_html(_ACTION_FORM, get_token(request), "resend", "Send a new link")
         return _page("Link expired", message, status=410, form=form)
     if outcome == service.LinkOutcome.RESENT:
         message = format_html("A new confirmation link was sent to {}. This link no longer works.", email.email_address)

@@ -429,6 +429,7 @@ class LinkOutcome(StrEnum):
 
     CONFIRMED = "confirmed"  # this visit confirmed the address
     ALREADY_CONFIRMED = "already_confirmed"  # confirmed before: a used link changes nothing
+    READY = "ready"  # genuine, in time and unconfirmed: the page asks whether to confirm
     EXPIRED = "expired"  # genuine but older than the lifetime; a new link can be sent
     RESENT = "resent"  # a new link was mailed and this one stopped working
     INVALID = "invalid"  # tampered, truncated, replaced by a newer link, or its address is gone
@@ -443,7 +444,12 @@ def _open_link(link_token: str) -> tuple[AccountEmail | None, LinkOutcome | None
     try:
         token, expired = _link_signer().unsign_aged(link_token, confirmation_link_lifetime())
     except signing.BadSignature:
-        return None, LinkOutcome.INVALID
+        # Links mailed before they were signed carry the bare token: too old to confirm, but
+        # only their recipient has one, so they may ask for a new link like an expired one.
+        legacy = AccountEmail.objects.select_for_update().filter(confirm_token=link_token).first()
+        if legacy is None or legacy.confirm_status == AccountEmail.ConfirmStatus.CONFIRMED:
+            return None, LinkOutcome.INVALID
+        return legacy, LinkOutcome.EXPIRED
     email = AccountEmail.objects.select_for_update().filter(confirm_token=token).first()
     if email is None:
         return None, LinkOutcome.INVALID
@@ -452,8 +458,15 @@ def _open_link(link_token: str) -> tuple[AccountEmail | None, LinkOutcome | None
     return email, LinkOutcome.EXPIRED if expired else None
 
 
+def inspect_link(link_token: str) -> tuple[AccountEmail | None, LinkOutcome]:
+    """What a link would do, changing nothing: opening it must not confirm (mail scanners prefetch links)."""
+    with transaction.atomic():
+        email, refused = _open_link(link_token)
+    return email, refused or LinkOutcome.READY
+
+
 def confirm_account_email(link_token: str) -> tuple[AccountEmail | None, LinkOutcome]:
-    """Follow a confirmation link: the address it names (None when invalid) and the outcome.
+    """Confirm with a link (the page's button): the address it names (None when invalid) and the outcome.
 
     Confirming promotes the address's pending roles to roles; a second visit changes nothing.
     """
