@@ -8,6 +8,7 @@ until the file is deleted (``apps.v3.activities.retention``).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -70,3 +71,14 @@ def activity_data(activity: Activity) -> dict[str, Any]:
         links["results"] = {"href": export_path(activity)}
     data["_links"] = links
     return data
+
+
+# ActivityDeleteListResponse's properties: unlike the bulk list_delete's schema it has no status.
+# The DELETE of a tag answers these too, with status (serializers/tags.py).
+LIST_DELETE_KEYS = ("activity_id", "state", "created_at", "updated_at", "percent_done", "activity_errors", "_links")
+
+
+def activity_keys(activity: Activity, keys: Iterable[str]) -> dict[str, Any]:
+    """The activity as ``GET /activities/{id}`` has it, cut to the properties an operation's schema names."""
+    data = activity_data(activity)
+    return {key: data[key] for key in keys if key in data}

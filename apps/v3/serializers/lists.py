@@ -1,7 +1,7 @@
 """Response bodies for the Contact Lists tag, built key by key.
 
 No spec schema allows null, so an unset value is left out rather than sent as null or "" (the
-``present`` helper the Contacts bodies use). ``activity_keys`` serves the Contact Tags bodies too.
+``present`` helper the Contacts bodies use).
 """
 
 from __future__ import annotations
@@ -12,17 +12,8 @@ from typing import Any
 
 from apps.v3.models import Activity, ContactList
 
-from .activities import activity_data
+from .activities import LIST_DELETE_KEYS, activity_keys
 from .contacts import iso, present
-
-# ActivityDeleteListResponse's properties: unlike the bulk list_delete's schema it has no status.
-LIST_DELETE_KEYS = ("activity_id", "state", "created_at", "updated_at", "percent_done", "activity_errors", "_links")
-
-
-def activity_keys(activity: Activity, keys: Iterable[str]) -> dict[str, Any]:
-    """The activity as ``GET /activities/{id}`` has it, cut to the properties an operation's schema names."""
-    data = activity_data(activity)
-    return {key: data[key] for key in keys if key in data}
 
 
 def contact_list_data(contact_list: ContactList, membership_count: int | None = None) -> dict[str, Any]:

@@ -7,8 +7,8 @@ from typing import Any
 
 from apps.v3.models import Activity, Tag
 
+from .activities import LIST_DELETE_KEYS, activity_keys
 from .contacts import iso, present
-from .lists import LIST_DELETE_KEYS, activity_keys
 
 
 def tag_data(tag: Tag, contacts_count: int | None = None) -> dict[str, Any]:
