@@ -151,7 +151,7 @@ def page_text(response: HttpResponse) -> str:
 def announced_error(response: HttpResponse, field_id: str) -> str:
     """The text of the ``role="alert"`` error list tied to input ``field_id`` (``id_name``), or ""."""
     found = re.search(
-        rf'<ul class="errorlist" id="{field_id}_error" role="alert">(.*?)</ul>', response.content.decode()
+        rf'<div id="{field_id}_error" role="alert"><ul class="errorlist">(.*?)</ul>', response.content.decode()
     )
     return html.unescape(re.sub(r"<[^>]+>", " ", found.group(1))).strip() if found else ""
 

@@ -20,16 +20,21 @@ API_FORM_ERRORS: tuple[type[CtctError], ...] = (BadRequest, Conflict, Forbidden)
 
 
 class AlertErrorList(ErrorList):
-    """Django's error list, announced by screen readers the moment it appears (``role="alert"``)."""
+    """Django's error list, announced by screen readers the moment it appears (``role="alert"``).
+
+    The alert is a wrapper: on the ``<ul>`` itself the role would replace the list's, leaving its
+    items outside any list (axe's ``listitem`` rule).
+    """
 
     def render(self, template_name: str | None = None, context: Any = None, renderer: Any = None) -> SafeString:
         if not self.data:
             return SafeString("")
         items = format_html_join("", "<li>{}</li>", ((error,) for error in self))
+        errors = format_html('<ul class="{}">{}</ul>', self.error_class, items)
         field_id = getattr(self, "field_id", None)  # Django 5.2's; the stubs do not know it yet
         if field_id:  # the id the field's aria-describedby points at
-            return format_html('<ul class="{}" id="{}_error" role="alert">{}</ul>', self.error_class, field_id, items)
-        return format_html('<ul class="{}" role="alert">{}</ul>', self.error_class, items)
+            return format_html('<div id="{}_error" role="alert">{}</div>', field_id, errors)
+        return format_html('<div role="alert">{}</div>', errors)
 
     __str__ = render
     __html__ = render

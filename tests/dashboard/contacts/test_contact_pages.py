@@ -76,7 +76,7 @@ def add_contacts(account: Any, count: int, start: int = 0, **fields: Any) -> lis
 def error_at(response: HttpResponse, field: str) -> str:
     """The announced error list of form field ``field`` (its ``<id>_error`` element), as text."""
     page = response.content.decode()
-    found = re.search(rf'<ul class="errorlist" id="id_{field}_error" role="alert">(.*?)</ul>', page, re.DOTALL)
+    found = re.search(rf'<div id="id_{field}_error" role="alert"><ul class="errorlist">(.*?)</ul>', page, re.DOTALL)
     assert found, f"no error at {field}: {page[page.find('<form') : page.find('</form>')][:3000]}"
     return html.unescape(re.sub(r"<[^>]+>", " ", found.group(1))).strip()
 

@@ -303,7 +303,8 @@ def test_the_apis_criteria_errors_appear_in_the_builder(pages: PageClient, shop:
     assert at_row.status_code == above.status_code == 400
     assert announced_error(at_row, "id_conditions-0-value") == "'yesterday' is not a date (YYYY-MM-DD)"
     assert re.search(
-        r'<ul class="errorlist" role="alert"><li>criteria: list_membership conditions combine only', page_text(above)
+        r'<div role="alert"><ul class="errorlist"><li>criteria: list_membership conditions combine only',
+        page_text(above),
     )
     assert not Segment.objects.exists()
 
