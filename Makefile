@@ -5,6 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 STAMP := $(VENV)/.installed
+NODE_STAMP := node_modules/.installed
 PORT ?= 8000
 # Links the service prints (demo credentials, confirmation emails) follow the port `make run` uses.
 export CTCTDASH_SITE_URL ?= http://127.0.0.1:$(PORT)
@@ -18,7 +19,12 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $(STAMP)
 
-install: $(STAMP)
+# axe-core for the browser tests' accessibility check, exactly as package-lock.json pins it.
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $(NODE_STAMP)
+
+install: $(STAMP) $(NODE_STAMP)
 
 run: $(STAMP)
 	@mkdir -p var
@@ -26,7 +32,7 @@ run: $(STAMP)
 	$(MANAGE) bootstrap_demo
 	$(BIN)/python scripts/run_all.py
 
-test: $(STAMP)
+test: $(STAMP) $(NODE_STAMP)
 	DJANGO_SETTINGS_MODULE=ctctdash.settings.test $(BIN)/pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)

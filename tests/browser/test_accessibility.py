@@ -1,0 +1,384 @@
+"""Accessibility of every main page, checked by axe-core in Chromium against WCAG 2.1 A and AA.
+
+axe-core comes from npm (``make install`` runs ``npm ci``); each page gets ``axe.min.js`` injected
+and fails on any violation axe rates serious or critical, listing each rule's failing nodes.
+Pages show real data, made in the service's tables, as a signed-in workspace owner sees it (an
+owner sees all a marketer does, plus the workspace's member management); the service's own OAuth
+sign-in and consent pages are checked signed out.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from playwright.sync_api import FilePayload, Page, Route, expect
+
+from apps.accounts.models import Invitation, Role
+from apps.contacts.services import PAGE_SIZE
+from apps.jobs.models import Job
+from apps.v3.models import (
+    AccountMembership,
+    Activity,
+    Contact,
+    ContactAddress,
+    ContactList,
+    ContactNote,
+    ContactPhone,
+    CustomField,
+    CustomFieldChoice,
+    CustomFieldValue,
+    ListMembership,
+    Segment,
+    Tag,
+    Tagging,
+)
+from tests.dashboard.accounts.factories import WorkspaceMembershipFactory
+
+from .conftest import PASSWORD, ROOT, Connected, Service
+
+pytestmark = pytest.mark.browser
+
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+# The WCAG 2.0 and 2.1 levels A and AA; axe tags each rule with the levels it checks.
+WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+BLOCKING = ("serious", "critical")
+
+# Nodes axe flags wrongly, by rule: (rule id, the node's selector as axe prints it) -> why it is not a violation.
+FALSE_POSITIVES: dict[tuple[str, str], str] = {}
+
+# Runs in the page: axe's violations, reduced to what a report needs.
+RUN_AXE = """async (tags) => {
+  const results = await axe.run(document, {runOnly: {type: "tag", values: tags}, resultTypes: ["violations"]});
+  return results.violations.map((rule) => ({
+    id: rule.id, impact: rule.impact, help: rule.help,
+    nodes: rule.nodes.map((node) => ({target: node.target.join(" "), summary: node.failureSummary})),
+  }));
+}"""
+
+
+def violations(page: Page) -> list[str]:
+    """axe's serious and critical violations on the page as shown now, one line per failing node."""
+    assert AXE.is_file(), f"{AXE} is missing: run `make install` (it runs `npm ci`)"
+    page.add_script_tag(path=str(AXE))
+    found: list[dict[str, Any]] = page.evaluate(RUN_AXE, WCAG_21_AA)
+    lines = []
+    for rule in found:
+        if rule["impact"] not in BLOCKING:
+            continue
+        for node in rule["nodes"]:
+            if (rule["id"], node["target"]) in FALSE_POSITIVES:
+                continue
+            summary = " ".join(node["summary"].split())
+            lines.append(f"{rule['id']} ({rule['impact']}: {rule['help']}) at {node['target']}: {summary}")
+    return lines
+
+
+def assert_accessible(page: Page) -> None:
+    """Fail listing every serious or critical violation axe finds on the page."""
+    found = violations(page)
+    assert not found, f"{len(found)} accessibility violation(s) on {page.url}:\n" + "\n".join(found)
+
+
+# --- The dashboard, signed in --------------------------------------------------------------------
+
+
+@dataclass
+class Site:
+    """The ids the checked pages' paths name, in an account with something on every page."""
+
+    contact: str
+    list: str
+    tag: str
+    custom_field: str
+    segment: int
+    running_job: int
+    finished_job: int
+    activity: str
+    workspace: int
+    connection: int
+
+
+@pytest.fixture
+def site(connected: Connected) -> Site:
+    """An account with contacts (more than a page), lists, tags, fields, a segment, jobs and an activity."""
+    account = connected.account
+    newsletter = ContactList.objects.create(account=account, name="Newsletter", description="Monthly news")
+    ContactList.objects.create(account=account, name="VIP", favorite=True)
+    regulars = Tag.objects.create(account=account, name="Regulars")
+    Tag.objects.create(account=account, name="Wholesale")
+    note = CustomField.objects.create(account=account, label="Favourite bread", name="favourite_bread", type="string")
+    size = CustomField.objects.create(
+        account=account,
+        label="Shirt size",
+        name="shirt_size",
+        type="single_select",
+        metadata={"display_type": "dropdown"},
+    )
+    CustomFieldChoice.objects.bulk_create(
+        CustomFieldChoice(custom_field=size, choice_id=n, choice_label=label, display_order=n)
+        for n, label in enumerate(["Small", "Medium", "Large"], start=1)
+    )
+    Contact.objects.bulk_create(
+        Contact(account=account, email_address=f"guest{n:02}@example.com", first_name=f"Guest {n}")
+        # With Ann, one more contact than a page of the list holds: the pager has somewhere to go.
+        for n in range(1, PAGE_SIZE + 1)
+    )
+    ann = Contact.objects.create(
+        account=account,
+        email_address="ann@example.com",
+        permission_to_send="explicit",
+        first_name="Ann",
+        last_name="Lee",
+        job_title="Baker",
+        company_name="Harbor Bakery",
+        birthday_month=5,
+        birthday_day=4,
+        sms_address="15551234567",
+        sms_permission="explicit",
+    )
+    ContactPhone.objects.create(contact=ann, phone_number="555-0100", kind="work")
+    ContactAddress.objects.create(contact=ann, kind="work", street="1 Quay St", city="Portland", state="ME")
+    ContactNote.objects.create(contact=ann, content="Prefers morning deliveries", created_at=dt.datetime.now(dt.UTC))
+    ListMembership.objects.create(contact=ann, contact_list=newsletter)
+    Tagging.objects.create(contact=ann, tag=regulars)
+    CustomFieldValue.objects.create(contact=ann, custom_field=note, value="Rye")
+    CustomFieldValue.objects.create(contact=ann, custom_field=size, choice_ids=[2])
+    opted_in = {"source": "contact", "field": "permission_to_send", "op": "eq", "const_value": "explicit"}
+    segment = Segment.objects.create(
+        account=account,
+        name="Opted in",
+        segment_criteria=json.dumps({"version": "1.0.0", "criteria": {"type": "and", "group": [opted_in]}}),
+    )
+
+    def job(label: str, **activity: Any) -> Job:
+        row = Activity.objects.create(account=account, kind="file_import", **activity)
+        return Job.objects.create(
+            workspace=connected.workspace,
+            connection=connected.connection,
+            kind=Job.Kind.IMPORT,
+            activity_id=str(row.activity_id),
+            label=label,
+            created_by=connected.user,
+        )
+
+    # Running, so its page polls (held by the test); finished with row errors, so the page lists them.
+    running = job("fair-signups.csv", state="processing", percent_done=40)
+    finished = job(
+        "spring-fair.csv",
+        state="completed",
+        percent_done=100,
+        items_total_count=3,
+        items_completed_count=3,
+        error_count=1,
+        activity_errors=["Row 3: 'not-an-address' is not an email address"],
+    )
+    deleted_list = Activity.objects.create(account=account, kind="list_delete", state="completed", percent_done=100)
+
+    # Someone else in the workspace, and someone invited, for the workspace page's member tables.
+    WorkspaceMembershipFactory.create(workspace=connected.workspace, role=Role.MARKETER)
+    Invitation.objects.create(
+        workspace=connected.workspace, email="new.baker@example.com", role=Role.MARKETER, invited_by=connected.user
+    )
+    return Site(
+        contact=str(ann.contact_id),
+        list=str(newsletter.list_id),
+        tag=str(regulars.tag_id),
+        custom_field=str(note.custom_field_id),
+        segment=segment.segment_id,
+        running_job=running.pk,
+        finished_job=finished.pk,
+        activity=str(deleted_list.activity_id),
+        workspace=connected.workspace.pk,
+        connection=connected.connection.pk,
+    )
+
+
+def refused_contact(page: Page) -> None:
+    """Submit the new-contact form with a date the API refuses: the form comes back with its errors."""
+    page.get_by_label("Email address").fill("dee@example.com")
+    page.get_by_label("Anniversary").fill("2023-02-30")
+    page.get_by_role("button", name="Add contact").click()
+    expect(page.get_by_label("Anniversary")).to_have_attribute("aria-invalid", "true")
+
+
+def paged(page: Page) -> None:
+    """The contacts list shows a full page of rows and a way to the next."""
+    expect(page.get_by_role("row")).to_have_count(PAGE_SIZE + 1)  # with the header row
+    expect(page.get_by_role("navigation", name="Contact pages").get_by_role("link", name="Next")).to_be_visible()
+
+
+def second_page(page: Page) -> None:
+    """The contacts list's next page, as the pager's htmx swaps it in: the last row and the ways back."""
+    paged(page)
+    page.get_by_role("navigation", name="Contact pages").get_by_role("link", name="Next").click()
+    expect(page.get_by_role("table", name="Contacts, page 2").get_by_role("row")).to_have_count(2)
+
+
+def saved_contact(page: Page) -> None:
+    """Save the contact's edit form unchanged: its page comes back with the "was saved" message."""
+    page.get_by_role("button", name="Save changes").click()
+    expect(page.get_by_role("status").filter(has_text="was saved.")).to_be_visible()
+
+
+def refused_list(page: Page) -> None:
+    """Name a new list as an existing one: the API's conflict comes back at the name."""
+    page.get_by_label("Name").fill("Newsletter")
+    page.get_by_role("button", name="Create list").click()
+    expect(page.get_by_label("Name")).to_have_attribute("aria-invalid", "true")
+
+
+def refused_workspace(page: Page) -> None:
+    """Create a workspace without a name: the form comes back with the error."""
+    page.get_by_role("button", name="Create workspace").click()
+    expect(page.get_by_label("Name")).to_have_attribute("aria-invalid", "true")
+
+
+def csv_file(name: str, text: str) -> FilePayload:
+    """A CSV file to upload, as its bytes."""
+    return {"name": name, "mimeType": "text/csv", "buffer": text.encode()}
+
+
+def refused_upload(page: Page) -> None:
+    """Upload a CSV with a header line and nothing else: step 1 comes back with the file's problem."""
+    page.get_by_label("CSV file").set_input_files(csv_file("empty.csv", "Email,First\n"))
+    page.get_by_role("button", name="Upload and continue").click()
+    expect(page.get_by_role("alert")).to_contain_text("no contacts")
+
+
+def upload(page: Page) -> None:
+    """Step 1 of the import wizard, done: a CSV uploaded, the column matching shown."""
+    rows = "Email,First,Shoe size\nann@example.com,Ann,38\nbob@example.com,Bob,44\n"
+    page.get_by_label("CSV file").set_input_files(csv_file("fair-signups.csv", rows))
+    page.get_by_role("button", name="Upload and continue").click()
+    expect(page.get_by_role("heading", name="Import fair-signups.csv")).to_be_visible()
+
+
+def matched(page: Page) -> None:
+    """Steps 1 and 2 of the import wizard, done: the lists to add the contacts to shown."""
+    upload(page)
+    page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_role("group", name="Add the contacts to these lists")).to_be_visible()
+
+
+def hold_polls(page: Page) -> None:
+    """Keep a running job's progress polls unanswered, so the page stays as axe reads it."""
+
+    def hold(route: Route) -> None:
+        # An htmx poll is left pending until the page closes; the page itself loads as usual.
+        if route.request.header_value("hx-request") != "true":
+            route.fallback()
+
+    page.route("**/jobs/*/", hold)
+
+
+@dataclass(frozen=True)
+class Visit:
+    """A page to check: its path (``{names}`` filled from :class:`Site`), what to do first and what to do there."""
+
+    path: str
+    before: Callable[[Page], None] | None = None
+    then: Callable[[Page], None] | None = None
+
+
+DASHBOARD = [
+    pytest.param(Visit("/"), id="home"),
+    pytest.param(Visit("/contacts/", then=paged), id="/contacts/"),
+    pytest.param(Visit("/contacts/", then=second_page), id="/contacts/ page 2"),
+    pytest.param(Visit("/contacts/{contact}/"), id="/contacts/<id>/"),
+    pytest.param(Visit("/contacts/new/"), id="/contacts/new/"),
+    pytest.param(Visit("/contacts/new/", then=refused_contact), id="/contacts/new/ refused"),
+    pytest.param(Visit("/contacts/{contact}/edit/"), id="/contacts/<id>/edit/"),
+    pytest.param(Visit("/contacts/{contact}/edit/", then=saved_contact), id="/contacts/<id>/ saved"),
+    pytest.param(Visit("/contacts/{contact}/delete/"), id="/contacts/<id>/delete/"),
+    pytest.param(Visit("/contacts/lists/"), id="/contacts/lists/"),
+    pytest.param(Visit("/contacts/lists/{list}/"), id="/contacts/lists/<id>/"),
+    # The same form as /contacts/lists/<id>/edit/, here with the API's error in it too.
+    pytest.param(Visit("/contacts/lists/new/", then=refused_list), id="/contacts/lists/new/ refused"),
+    pytest.param(Visit("/contacts/lists/{list}/delete/"), id="/contacts/lists/<id>/delete/"),
+    pytest.param(Visit("/contacts/tags/"), id="/contacts/tags/"),
+    pytest.param(Visit("/contacts/tags/{tag}/"), id="/contacts/tags/<id>/"),
+    pytest.param(Visit("/contacts/tags/new/"), id="/contacts/tags/new/"),
+    pytest.param(Visit("/contacts/custom-fields/"), id="/contacts/custom-fields/"),
+    pytest.param(Visit("/contacts/custom-fields/{custom_field}/"), id="/contacts/custom-fields/<id>/"),
+    pytest.param(Visit("/contacts/custom-fields/new/"), id="/contacts/custom-fields/new/"),
+    pytest.param(Visit("/contacts/segments/"), id="/contacts/segments/"),
+    pytest.param(Visit("/contacts/segments/{segment}/"), id="/contacts/segments/<id>/"),
+    pytest.param(Visit("/contacts/segments/new/"), id="/contacts/segments/new/"),
+    pytest.param(Visit("/jobs/"), id="/jobs/"),
+    pytest.param(Visit("/jobs/import/"), id="/jobs/import/"),
+    pytest.param(Visit("/jobs/import/", then=refused_upload), id="/jobs/import/ refused"),
+    pytest.param(Visit("/jobs/import/", then=upload), id="/jobs/import/<token>/columns/"),
+    pytest.param(Visit("/jobs/import/", then=matched), id="/jobs/import/<token>/lists/"),
+    pytest.param(Visit("/jobs/export/"), id="/jobs/export/"),
+    pytest.param(Visit("/jobs/{running_job}/", before=hold_polls), id="/jobs/<id>/ running"),
+    pytest.param(Visit("/jobs/{finished_job}/"), id="/jobs/<id>/ finished"),
+    pytest.param(Visit("/jobs/activities/{activity}/"), id="/jobs/activities/<id>/"),
+    pytest.param(Visit("/accounts/workspaces/"), id="/accounts/workspaces/"),
+    pytest.param(Visit("/accounts/workspaces/{workspace}/"), id="/accounts/workspaces/<id>/"),
+    pytest.param(
+        Visit("/accounts/workspaces/new/", then=refused_workspace),
+        id="/accounts/workspaces/new/ refused",
+    ),
+    pytest.param(Visit("/accounts/connections/{connection}/"), id="/accounts/connections/<id>/"),
+]
+
+
+@pytest.mark.parametrize("visit", DASHBOARD)
+def test_dashboard_page(page: Page, site: Site, visit: Visit) -> None:
+    if visit.before:
+        visit.before(page)
+    response = page.goto(visit.path.format(**vars(site)))
+    assert response is not None
+    assert response.ok, f"{response.status} {response.url}"
+    if visit.then:
+        visit.then(page)
+    assert_accessible(page)
+
+
+# --- The service's own sign-in, signed out ---------------------------------------------------------
+
+
+def to_service_login(page: Page) -> None:
+    """From the dashboard's sign-in page to the service's, as "Sign in with Constant Contact" leads."""
+    page.goto("/accounts/login/")
+    page.get_by_role("button", name="Sign in with Constant Contact").click()
+    expect(page.get_by_label("Username")).to_be_visible()
+
+
+def wrong_password(page: Page, username: str) -> None:
+    """The service's sign-in page after a refused password: its error shown."""
+    to_service_login(page)
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill("not the password")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("alert")).to_be_visible()
+
+
+def consent(page: Page, username: str) -> None:
+    """Signed in at the service: its consent page for the dashboard."""
+    to_service_login(page)
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("button", name="Allow")).to_be_visible()
+
+
+SIGN_IN: list[Any] = [
+    pytest.param(lambda page, _: page.goto("/accounts/login/"), id="/accounts/login/"),
+    pytest.param(lambda page, _: to_service_login(page), id="/oauth2/login/"),
+    pytest.param(wrong_password, id="/oauth2/login/ refused"),
+    pytest.param(consent, id="/oauth2/default/v1/authorize"),
+]
+
+
+@pytest.mark.parametrize("reach", SIGN_IN)
+def test_sign_in_page(
+    page: Page, service: Service, cc_owner: AccountMembership, reach: Callable[[Page, str], Any]
+) -> None:
+    reach(page, cc_owner.user.username)
+    assert_accessible(page)
