@@ -14,11 +14,13 @@ import time
 import uuid
 from collections.abc import Callable, Mapping
 from datetime import date, datetime
+from functools import cache
 from typing import Any
 from urllib.parse import quote
 
 import requests
 from oauthlib.oauth2 import OAuth2Error
+from requests.adapters import HTTPAdapter
 from requests_oauthlib import OAuth2Session
 
 from .config import ClientConfig, TokenDict
@@ -40,6 +42,17 @@ def _expired(token: Mapping[str, Any]) -> bool:
         return expires_at is not None and float(expires_at) <= time.time() + _EXPIRY_MARGIN
     except (TypeError, ValueError):
         return False
+
+
+@cache
+def _connection_pool(pid: int) -> HTTPAdapter:
+    """Keep-alive connections shared by every client of this process (keyed by pid: never across a fork).
+
+    A client lives for one page or one task, so a pool of its own would open a new TCP and TLS
+    connection to the API for every page; shared, a page reuses one. urllib3's pools are
+    thread-safe, and a client never closes this adapter (see ``Core.close``).
+    """
+    return HTTPAdapter(pool_connections=10, pool_maxsize=20)
 
 
 class _Session(OAuth2Session):  # requests-oauthlib ships no types, so this is a subclass of Any to mypy
@@ -136,6 +149,9 @@ class Core:
             token_updater=_persisted_under_lock,
         )
         self.session.headers.update({"Accept": "application/json", "User-Agent": USER_AGENT})
+        pool = _connection_pool(os.getpid())
+        self.session.mount("https://", pool)
+        self.session.mount("http://", pool)
 
     # --- building requests -------------------------------------------------------------------
 
@@ -259,7 +275,8 @@ class Core:
         return {**common, "auth": None, "client_id": self.config.client_id}
 
     def close(self) -> None:
-        """Close the HTTP connections."""
+        """Let go of the session; its connections stay in the process's pool for the next client."""
+        self.session.adapters.clear()  # Session.close() would close the shared pool's connections
         self.session.close()
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -18,6 +20,7 @@ from apps.ctct import (
     Throttled,
     Unauthorized,
     UnsupportedMediaType,
+    core,
 )
 from apps.v3.models import ContactList, CustomField, Tag
 
@@ -224,3 +227,27 @@ def test_quota_exceeded_is_raised_without_retry(
     assert caught.value.status == 429 and caught.value.error_key == "quota_exceeded"
     assert caught.value.response is not None, "the service's answer, not the client's own limiter"
     assert wire.api == [200, 200, 429]
+
+
+def test_clients_of_one_process_reuse_one_pool_of_keep_alive_connections(
+    make_client: MakeClient, issued_token: Callable[..., dict[str, Any]], server: str
+) -> None:
+    manager = core._connection_pool(os.getpid()).poolmanager
+    host = urlsplit(server)
+
+    def counts() -> tuple[int, int]:
+        """Requests sent and connections opened by the shared pools to the live server."""
+        pools = [manager.pools[key] for key in manager.pools.keys()]  # noqa: SIM118 - RecentlyUsedContainer
+        mine = [p for p in pools if (p.host, p.port) == (host.hostname, host.port)]
+        return sum(p.num_requests for p in mine), sum(p.num_connections for p in mine)
+
+    requests_before, connections_before = counts()
+    token = issued_token()
+    for _ in range(3):  # a client per page, as the dashboard makes them
+        client, _ = make_client(token)
+        client.account_services.get_account_by_id()
+        client.close()
+    requests_after, connections_after = counts()
+    assert requests_after - requests_before == 3, "every client's request went through the shared pool"
+    # One connection at most was opened (none if an earlier test left one idle): the others were reused.
+    assert connections_after - connections_before <= 1
