@@ -3,6 +3,7 @@
 Split by what each part holds, from the bottom up (each module imports only those above it):
 
 - ``checks``: the limits the operations state in words and the small value checks all share;
+- ``resubscribe_link``: the signed link of a resubscribe email and the mail itself (beside ``checks``);
 - ``custom_fields``: custom field definitions (``/contact_custom_fields``);
 - ``field_values``: a contact's custom field values, checked against their field's type, and written;
 - ``body``: a contact body (``POST``/``PUT /contacts``, the sign-up form) checked and resolved;
