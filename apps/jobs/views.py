@@ -161,6 +161,7 @@ def _progress(
         context |= _export_again(request, job)
     if wants_fragment(request):
         content = render_to_string("jobs/job_detail.html#progress", context, request=request)
+        content += render_to_string("jobs/job_detail.html#retry_cleared")
         return HttpResponse(content) if context["polling"] else HttpResponseStopPolling(content)
     return render(request, "jobs/job_detail.html", context)
 

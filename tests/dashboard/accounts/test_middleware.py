@@ -1,4 +1,5 @@
-"""The accounts middleware on its own: the service's own session cookie, and connection errors."""
+"""The accounts middleware: the service's own session cookie, and connection errors, on their own and
+through the pages with a live service that really refuses (its rate limits lowered)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import requests
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.messages.storage.fallback import FallbackStorage
 from django.http import HttpRequest, HttpResponse
+from django.test import Client as PageClient
 from django.test import RequestFactory
 from django_htmx.middleware import HtmxMiddleware
 
@@ -17,6 +19,7 @@ from apps.accounts.middleware import ConnectionErrorMiddleware, ServiceSessionCo
 from apps.accounts.models import Connection
 from apps.accounts.services import REQUEST_CONNECTION_ATTR, NoActiveConnection
 from apps.ctct import ErrorDetail, NotFound, QuotaExceeded, ServerError, Throttled, Unauthorized
+from tests.dashboard.conftest import page_text
 
 from .factories import ConnectionFactory
 
@@ -108,6 +111,7 @@ def test_a_service_that_cannot_answer_gets_a_page_saying_so(
     assert response is not None and response.status_code == status
     page = response.content.decode()
     assert says in page and 'href="/contacts/new/">Try again' in page
+    assert "What you sent may not have been saved." in page, "a failed POST says its form may be lost"
     # The service's own words when it gave any; a connection that failed has none to show.
     assert re.findall(r"The service said: [^<]*", page) == ([f"The service said: {detail}"] if detail else [])
 
@@ -124,4 +128,41 @@ def test_an_htmx_request_gets_the_notice_in_place_of_the_content(rf: RequestFact
     assert response is not None and response.status_code == 200
     assert response["HX-Retarget"] == "#content" and response["HX-Reswap"] == "innerHTML"
     page = response.content.decode()
-    assert "did not answer" in page and 'href="http://testserver/jobs/1/"' in page and "<html" not in page
+    assert "did not answer" in page and 'href="/jobs/1/"' in page and "<html" not in page
+    assert "may not have been saved" not in page, "a GET sent no form"
+
+
+# --- Through the pages, with a service that refuses ------------------------------------------------
+
+
+def test_an_htmx_action_a_person_took_gets_the_notice_in_place_of_the_content(pages: PageClient, settings: Any) -> None:
+    settings.V3_RATE_LIMIT_PER_DAY = 0  # the service refuses every call: the day's quota is spent
+    response = pages.get(
+        "/contacts/?q=ann", HTTP_HX_REQUEST="true", HTTP_HX_CURRENT_URL="http://testserver/contacts/?q=an"
+    )
+    assert response.status_code == 200
+    assert response["HX-Retarget"] == "#content" and response["HX-Reswap"] == "innerHTML"
+    page = page_text(response)
+    assert "Try again tomorrow" in page and "The service said: The application's daily request quota" in page
+    assert 'href="/contacts/?q=an">Try again' in page, "back to the page the person was on"
+
+
+@pytest.mark.parametrize(
+    ("referer", "again"),
+    [
+        ("http://testserver/contacts/new/?from=list", "/contacts/new/?from=list"),
+        # Another site's page is never linked; the form's own URL is the next best guess.
+        ("https://elsewhere.example/contacts/new/", "/contacts/new/"),
+        (None, "/contacts/new/"),
+    ],
+)
+def test_a_form_that_failed_leads_back_to_its_page_and_says_it_may_be_lost(
+    pages: PageClient, settings: Any, referer: str | None, again: str
+) -> None:
+    settings.V3_RATE_LIMIT_PER_DAY = 0
+    extra = {"HTTP_REFERER": referer} if referer else {}
+    response = pages.post("/contacts/new/", {"email_address": "dee@example.com"}, **extra)
+    assert response.status_code == 429
+    page = page_text(response)
+    assert "Constant Contact is busy" in page and "What you sent may not have been saved." in page
+    assert f'<a href="{again}">Try again</a>' in page
