@@ -41,6 +41,7 @@ __all__ = [
     "save_refreshed_token",
     "store_connection",
     "switch_connection",
+    "usable_connections",
 ]
 
 ACTIVE_CONNECTION_KEY = "accounts.active_connection"
@@ -55,6 +56,23 @@ class NoActiveConnection(Exception):
 # --- The active connection ---------------------------------------------------------------------
 
 
+def usable_connections(request: HttpRequest) -> list[Connection]:
+    """The connections the user may use, with their workspaces, in the header's order; read once a request.
+
+    The active connection is picked from these and the header's switcher lists them, so one query
+    serves both (each query was about a millisecond of the contacts page's own time; docs/decisions.md).
+    """
+    cached: list[Connection] | None = getattr(request, "_accounts_usable_connections", None)
+    if cached is None:
+        cached = list(
+            Connection.objects.for_user(request.user)
+            .select_related("workspace")
+            .order_by("workspace__name", "workspace_id", "organization_name", "id")
+        )
+        request._accounts_usable_connections = cached  # type: ignore[attr-defined]
+    return cached
+
+
 def active_connection(request: HttpRequest) -> Connection | None:
     """The connection chosen in the header, re-checked against the user's workspaces on every request.
 
@@ -64,11 +82,11 @@ def active_connection(request: HttpRequest) -> Connection | None:
     cached: Connection | None = getattr(request, "_accounts_active_connection", None)
     if cached is not None:
         return cached
-    usable = Connection.objects.for_user(request.user).select_related("workspace")
+    usable = usable_connections(request)
     stored = request.session.get(ACTIVE_CONNECTION_KEY)
-    chosen = usable.filter(pk=stored).first() if isinstance(stored, int) else None
+    chosen = next((c for c in usable if c.pk == stored), None) if isinstance(stored, int) else None
     if chosen is None:
-        chosen = usable.order_by("workspace__name", "workspace_id", "organization_name", "id").first()
+        chosen = usable[0] if usable else None
         if chosen is not None:
             request.session[ACTIVE_CONNECTION_KEY] = chosen.pk
         else:
@@ -81,6 +99,8 @@ def switch_connection(request: HttpRequest, connection: Connection) -> None:
     """Make ``connection`` (already checked to be the user's) the active one for this session."""
     request.session[ACTIVE_CONNECTION_KEY] = connection.pk
     request._accounts_active_connection = connection  # type: ignore[attr-defined]
+    # A connection made in this request (a sign-in) is not among those already read.
+    vars(request).pop("_accounts_usable_connections", None)
 
 
 # --- Clients -----------------------------------------------------------------------------------

@@ -7,8 +7,7 @@ from typing import Any
 
 from django import template
 
-from ..models import Connection
-from ..services import active_connection
+from ..services import active_connection, usable_connections
 
 register = template.Library()
 
@@ -17,11 +16,8 @@ register = template.Library()
 def account_menu(context: template.Context) -> dict[str, Any]:
     """The signed-in user's connections grouped by workspace, the active one marked."""
     request = context["request"]
-    connections = (
-        Connection.objects.for_user(request.user)
-        .select_related("workspace")
-        .order_by("workspace__name", "workspace_id", "organization_name", "id")
-    )
+    # The list the active connection was picked from: already in workspace order, no query of its own.
+    connections = usable_connections(request)
     groups = [(workspace, list(items)) for workspace, items in groupby(connections, key=lambda c: c.workspace)]
     return {
         "request": request,

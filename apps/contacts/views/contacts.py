@@ -85,13 +85,16 @@ def _table_rows(rows: list[services.ContactRow]) -> list[dict[str, Any]]:
     the date filters and attribute lookups were most of the page's own time (see the bench).
     """
     detail_url = reverse("contacts:detail", args=[_ANY_ID])
+    zone = timezone.get_current_timezone()  # once: localtime() looks it up again for every row
     cells = []
     for row in rows:
-        updated = timezone.localtime(row.updated_at) if row.updated_at else None
+        updated = row.updated_at.astimezone(zone) if row.updated_at else None
         cells.append(
             {
                 **vars(row),
                 "url": detail_url.replace(str(_ANY_ID), row.contact_id),
+                # Text, not the int: the template prints an int through number formatting, three times slower.
+                "lists": None if row.lists is None else str(row.lists),
                 "permission_label": row.permission_label,
                 "updated_iso": updated.isoformat() if updated else "",
                 "updated_text": f"{updated:%b} {updated.day}, {updated.year}" if updated else "",

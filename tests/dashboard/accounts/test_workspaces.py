@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from apps.accounts.models import Connection
 from apps.accounts.services import ACTIVE_CONNECTION_KEY
@@ -64,6 +66,28 @@ def test_a_stored_choice_the_user_may_not_use_falls_back_to_their_own(client: Cl
     html = client.get("/").content.decode()
     assert "You are working in <strong>Alpha Bakery</strong>" in html
     assert client.session[ACTIVE_CONNECTION_KEY] == mine.pk
+
+
+def test_the_header_and_the_active_connection_read_the_connections_once(client: Client, two_workspaces: Any) -> None:
+    alice, mine, _ = two_workspaces
+    later = ConnectionFactory(
+        workspace=WorkspaceMembershipFactory(user=alice.user, workspace__name="Zulu Co").workspace,
+        organization_name="Zulu Print",
+    )
+    client.force_login(alice.user)
+    session = client.session
+    session[ACTIVE_CONNECTION_KEY] = later.pk  # the active one is not the first in the header's order
+    session.save()
+    with CaptureQueriesContext(connection) as queries:
+        html = client.get("/").content.decode()
+    connection_queries = [q["sql"] for q in queries if '"accounts_connection"' in q["sql"]]
+    assert len(connection_queries) == 1, connection_queries
+    assert "You are working in <strong>Zulu Print</strong>" in html
+    switcher = html[html.index('class="switcher__panel"') :]
+    assert switcher.index("Alpha Co") < switcher.index("Alpha Bakery") < switcher.index("Zulu Co")
+    assert switcher.index("Zulu Co") < switcher.index("Zulu Print")
+    assert 'aria-current="true">Zulu Print</button>' in html and 'aria-current="true">Alpha Bakery' not in html
+    assert client.session[ACTIVE_CONNECTION_KEY] == later.pk
 
 
 def test_switching_the_active_connection(client: Client, two_workspaces: Any) -> None:

@@ -242,6 +242,21 @@ def test_each_filter_narrows_the_list(
     assert f"of {len(expected)} contact" in text(response)
 
 
+def test_a_filter_value_the_form_refuses_is_shown_at_its_field_and_not_applied(
+    pages: PageClient, shop: dict[str, Any]
+) -> None:
+    assert "errorlist" not in text(pages.get(LIST_URL, {"status": "unsubscribed"}))
+
+    response = pages.get(LIST_URL, {"status": "bogus", "email": "x" * 81})
+
+    assert emails(response) == ["ann@example.com", "bob@example.com", "cy@example.com"]
+    page = text(response)
+    assert '<select name="status" id="id_status" aria-invalid="true" aria-describedby="id_status_error">' in page
+    assert re.search(r'<ul class="errorlist" id="id_status_error"><li>Select a valid choice\.', page)
+    assert re.search(r'<ul class="errorlist" id="id_email_error"><li>Ensure this value has at most 80', page)
+    assert page.count('class="errorlist"') == 2
+
+
 def test_the_segment_filter_lists_the_segment_alone(
     connected: Connected, pages: PageClient, shop: dict[str, Any]
 ) -> None:
