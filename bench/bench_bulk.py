@@ -5,7 +5,9 @@ the POST to state ``completed`` with a real Celery worker, beside its floor.
 The floor is the same data moved with one raw statement per table and no checking: the import's
 contacts, custom field values and list memberships inserted with one bulk insert each in one
 transaction; the export's rows read with one query and written as CSV. Honours DATABASE_URL (run it
-on PostgreSQL: ``DATABASE_URL=postgres://postgres@127.0.0.1:5432/ctctdash_dev_bulk``); the broker is
+on PostgreSQL: ``DATABASE_URL=postgres://postgres@127.0.0.1:5432/ctctdash_dev_bulk``), but works in a
+throwaway database made next to it (Django's test-database machinery), so every run starts from the
+same empty tables and nothing the configured database holds is touched; the broker is
 CELERY_BROKER_URL or a Redis database on 127.0.0.1:6379 claimed for the run.
 
     .venv/bin/python bench/bench_bulk.py [--rows 39999] [--export-rows 100000] [--repeat 3]
@@ -33,7 +35,6 @@ import django  # noqa: E402
 
 django.setup()
 
-from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.utils import timezone  # noqa: E402
@@ -218,7 +219,8 @@ def main() -> None:
     parser.add_argument("--export-rows", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=3, help="runs of each case; the table shows their median")
     args = parser.parse_args()
-    call_command("migrate", verbosity=0)
+    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    database = connection.settings_dict["NAME"]
     claim = BrokerClaim()
     use_broker(claim.url)
     log_dir = Path(tempfile.mkdtemp(prefix="bench-bulk-"))
@@ -238,7 +240,8 @@ def main() -> None:
     finally:
         worker.stop()
         claim.release()
-    print(f"\nbulk activities on {connection.vendor} ({connection.settings_dict['NAME']}), {os.cpu_count()} CPUs")
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+    print(f"\nbulk activities on {connection.vendor} ({database}, made for the run), {os.cpu_count()} CPUs")
     print(f"{'case':<58}{'activity':>10}{'floor':>9}{'ratio':>8}   activity runs")
     for name, runs in results:
         activity = statistics.median(run[0] for run in runs)
