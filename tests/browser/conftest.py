@@ -35,9 +35,10 @@ from apps.v3.services.identity import issue_token  # noqa: E402
 from tests.dashboard.accounts.browser import PASSWORD  # noqa: E402
 from tests.dashboard.accounts.conftest import Service, cc_owner, service  # noqa: E402
 from tests.dashboard.accounts.factories import ConnectionFactory, WorkspaceMembershipFactory  # noqa: E402
+from tests.dashboard.conftest import live_v3  # noqa: E402 - what ``service`` builds on
 from tests.v3.factories import MembershipFactory  # noqa: E402
 
-__all__ = ["PASSWORD", "Service", "cc_owner", "service"]  # the sign-in fixtures, shared with tests/dashboard
+__all__ = ["PASSWORD", "Service", "cc_owner", "live_v3", "service"]  # the sign-in fixtures, shared with tests/dashboard
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "var" / "test" / "screenshots"

@@ -9,12 +9,13 @@ import pytest
 from oauth2_provider.models import Application
 from pytest_django.fixtures import Settings as SettingsWrapper
 
+from tests.dashboard.conftest import DASHBOARD_CLIENT_ID, DASHBOARD_CLIENT_SECRET, LiveV3
 from tests.v3.factories import MembershipFactory
 
 from .browser import Browser
 
-CLIENT_ID = "ctctdash-dashboard"
-CLIENT_SECRET = "dashboard-secret-for-tests"
+# The dashboard's application as tests/dashboard/conftest.py registers it on the live service.
+CLIENT_ID, CLIENT_SECRET = DASHBOARD_CLIENT_ID, DASHBOARD_CLIENT_SECRET
 
 
 @dataclass
@@ -30,32 +31,14 @@ class Service:
 
 
 @pytest.fixture
-def service(live_server: Any, settings: SettingsWrapper, monkeypatch: pytest.MonkeyPatch) -> Service:
-    """The dashboard's CTCT_* settings pointed at the live server, where its application is registered.
+def service(live_v3: LiveV3, settings: SettingsWrapper) -> Service:
+    """``live_v3`` (the dashboard's CTCT_* settings pointed at the live server, its application
+    registered there), with the site's own links (confirmation emails, the issuer) on it too.
 
-    The provider and the client read these settings per request, so overriding them here is enough.
+    The provider and the client read these settings per request, so overriding them is enough.
     """
-    # The live server speaks plain HTTP on loopback; requests-oauthlib refuses that unless told.
-    monkeypatch.setenv("OAUTHLIB_INSECURE_TRANSPORT", "1")
-    url = str(live_server.url)
-    settings.SITE_URL = url
-    settings.CTCT_API_BASE_URL = f"{url}/v3"
-    settings.CTCT_AUTHORIZE_URL = f"{url}/oauth2/default/v1/authorize"
-    settings.CTCT_TOKEN_URL = f"{url}/oauth2/default/v1/token"
-    settings.CTCT_CLIENT_ID = CLIENT_ID
-    settings.CTCT_CLIENT_SECRET = CLIENT_SECRET
-    # The client's own limiter would pace a test to Constant Contact's 4 requests a second.
-    settings.CTCT_RATE_LIMIT_PER_SECOND = 10_000
-    application = Application.objects.create(
-        name="ctctdash dashboard",
-        client_id=CLIENT_ID,
-        client_secret=CLIENT_SECRET,
-        client_type=Application.CLIENT_CONFIDENTIAL,
-        authorization_grant_type=Application.GRANT_AUTHORIZATION_CODE,
-        redirect_uris=f"{url}/accounts/constantcontact/login/callback/",
-        hash_client_secret=True,
-    )
-    return Service(url, application)
+    settings.SITE_URL = live_v3.url
+    return Service(live_v3.url, live_v3.application)
 
 
 @pytest.fixture
