@@ -5,7 +5,7 @@ from __future__ import annotations
 import smtplib
 
 from django.http import HttpRequest, HttpResponse
-from django.middleware.csrf import get_token
+from django.shortcuts import render
 from django.utils.html import format_html
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
@@ -78,21 +78,12 @@ class AccountEmailsView(V3View):
         return Response(created, status=status.HTTP_201_CREATED)
 
 
-_PAGE = (
-    '<!doctype html><html lang="en"><head><meta charset="utf-8">'
-    '<meta name="viewport" content="width=device-width, initial-scale=1"><title>{}</title></head>'
-    '<body><main style="font-family: sans-serif; max-width: 36rem; margin: 4rem auto;">'
-    "<h1>{}</h1><p>{}</p>{}</main></body></html>"
-)
-# The page's buttons: opening a link changes nothing, a person presses one of these.
-_ACTION_FORM = (
-    '<form method="post"><input type="hidden" name="csrfmiddlewaretoken" value="{}">'
-    '<input type="hidden" name="action" value="{}"><button type="submit">{}</button></form>'
-)
-
-
-def _page(title: str, message: str, status: int = 200, form: str = "") -> HttpResponse:
-    return HttpResponse(format_html(_PAGE, title, title, message, form), status=status)
+def _page(
+    request: HttpRequest, title: str, message: str, status: int = 200, action: str = "", button: str = ""
+) -> HttpResponse:
+    """A page of the link; ``action`` and ``button`` make its one button (a POST with CSRF)."""
+    context = {"title": title, "message": message, "action": action, "button": button}
+    return render(request, "v3/confirm/account_email.html", context, status=status)
 
 
 @never_cache
@@ -109,11 +100,12 @@ def confirm_account_email(request: HttpRequest, token: str) -> HttpResponse:
         try:
             email, outcome = service.resend_confirmation(token)
         except (smtplib.SMTPException, OSError):
-            return _page("Link not sent", "The new link could not be sent. Try again in a few minutes.", status=503)
+            message = "The new link could not be sent. Try again in a few minutes."
+            return _page(request, "Link not sent", message, status=503)
     elif action == "confirm":
         email, outcome = service.confirm_account_email(token)
     elif request.method == "POST":
-        return _page("Nothing was done", "Use the button on the page the link opens.", status=400)
+        return _page(request, "Nothing was done", "Use the button on the page the link opens.", status=400)
     else:
         email, outcome = service.inspect_link(token)
     if email is None or outcome == service.LinkOutcome.INVALID:
@@ -121,25 +113,24 @@ def confirm_account_email(request: HttpRequest, token: str) -> HttpResponse:
             "This confirmation link is not valid. Check that it was copied whole; "
             "if a newer link was sent since, only that one works."
         )
-        return _page("Link not recognized", message, status=404)
+        return _page(request, "Link not recognized", message, status=404)
     if outcome == service.LinkOutcome.READY:
         message = format_html(
             "{} was added to a Constant Contact account as an address it may send from. "
             "Confirm it only if this is your address and you expected this.",
             email.email_address,
         )
-        form = format_html(_ACTION_FORM, get_token(request), "confirm", f"Confirm {email.email_address}")
-        return _page("Confirm your email address", message, form=form)
+        button = f"Confirm {email.email_address}"
+        return _page(request, "Confirm your email address", message, action="confirm", button=button)
     if outcome == service.LinkOutcome.EXPIRED:
         message = format_html(
             "This link to confirm {} was valid for {} and has expired. A new link can be sent to the same address.",
             email.email_address,
             service.confirmation_link_lifetime_text(),
         )
-        form = format_html(_ACTION_FORM, get_token(request), "resend", "Send a new link")
-        return _page("Link expired", message, status=410, form=form)
+        return _page(request, "Link expired", message, status=410, action="resend", button="Send a new link")
     if outcome == service.LinkOutcome.RESENT:
         message = format_html("A new confirmation link was sent to {}. This link no longer works.", email.email_address)
-        return _page("New link sent", message)
+        return _page(request, "New link sent", message)
     title = "Email address confirmed" if outcome == service.LinkOutcome.CONFIRMED else "Already confirmed"
-    return _page(title, format_html("{} is confirmed and can now be used to send email.", email.email_address))
+    return _page(request, title, format_html("{} is confirmed and can now be used to send email.", email.email_address))
