@@ -7,8 +7,7 @@ MANAGE := $(BIN)/python manage.py
 STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
 PORT ?= 8000
-# Links the service prints (demo credentials, confirmation emails) follow the port `make run` uses.
-export CTCTDASH_SITE_URL ?= http://127.0.0.1:$(PORT)
+# The settings derive the site URL (token issuer, links in mail) from PORT unless CTCTDASH_SITE_URL is set.
 export PORT
 
 .PHONY: run test lint fmt spec ops bench install clean

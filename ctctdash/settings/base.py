@@ -48,6 +48,8 @@ INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Outside everything else under it, so that every /v3/ error it sees ends in the spec's envelope.
+    "apps.v3.gate.middleware.V3ErrorEnvelopeMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -171,7 +173,10 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # ---------------------------------------------------------------------------------------------
 # The built-in V3 service and where the dashboard finds it
 # ---------------------------------------------------------------------------------------------
-SITE_URL = read("CTCTDASH_SITE_URL", url, schemes=["http", "https"], default="http://127.0.0.1:8000").rstrip("/")
+# `make run` serves on PORT; the default follows it so that every manage.py command run beside it
+# (issue_token, bootstrap_demo) names the address that server answers on and the issuer it expects.
+PORT = positive_int("PORT", 8000)
+SITE_URL = read("CTCTDASH_SITE_URL", url, schemes=["http", "https"], default=f"http://127.0.0.1:{PORT}").rstrip("/")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [],

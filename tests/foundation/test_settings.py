@@ -197,3 +197,14 @@ def test_positive_int_reads_a_value_or_the_default(monkeypatch: pytest.MonkeyPat
     assert environment.read("SOME_DAYS", environment.positive_int, default=10) == 3
     monkeypatch.delenv("SOME_DAYS")
     assert environment.read("SOME_DAYS", environment.positive_int, default=10) == 10
+
+
+PRINT_SITE = ["-c", "import django; django.setup(); from django.conf import settings; print(settings.SITE_URL)"]
+
+
+def test_the_site_url_follows_port_when_not_set(tmp_path: Path) -> None:
+    """`PORT=8300 manage.py issue_token` mints tokens the server on 8300 accepts, Makefile or not."""
+    env = {"DJANGO_SETTINGS_MODULE": "ctctdash.settings.local", "CTCTDASH_VAR_DIR": str(tmp_path), "PORT": "8300"}
+    assert run_python(PRINT_SITE, env).stdout.strip() == "http://127.0.0.1:8300"
+    env["CTCTDASH_SITE_URL"] = "https://marketing.example.com/"
+    assert run_python(PRINT_SITE, env).stdout.strip() == "https://marketing.example.com"

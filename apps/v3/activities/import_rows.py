@@ -24,6 +24,7 @@ from django.core.validators import validate_email
 from apps.v3.contract import load_spec
 from apps.v3.gate.errors import bad_request
 from apps.v3.models import CustomField, SmsPermission
+from apps.v3.models.text import text_problem
 from apps.v3.services.contacts import parse_calendar_date
 
 CUSTOM_PREFIX = "cf:"
@@ -221,8 +222,9 @@ class RowReader:
                 continue
             name = normalize_column(key)
             text = value.strip() if self.csv else self._json_text(label, key, name, value)
-            if "\x00" in text:
-                raise RowProblem(f"{label}: {key} contains a NUL character")
+            problem = text_problem(text)
+            if problem:
+                raise RowProblem(f"{label}: {key} {problem}")
             if text:
                 values[name] = text
         return values

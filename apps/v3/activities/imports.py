@@ -37,6 +37,7 @@ from apps.v3.models import (
     SmsPermission,
     Tagging,
 )
+from apps.v3.models.text import unstorable_at
 
 from . import bulk
 from .import_rows import (
@@ -153,6 +154,13 @@ def read_json_import(account: Account, body: Any) -> Plan:
         raise bad_request("list_ids: must be an array of list ids")
     sms_permission = _sms_permission(body.get("sms_permission_to_send"), "sms_permission_to_send")
     keys = {key for contact in contacts for key in contact}
+    # Names become columns and error messages, so they must be storable text; a bad value is
+    # only its row's problem (checked when the row is read), but a bad name is the request's.
+    found = unstorable_at({k: v for k, v in body.items() if k != "import_data"}) or unstorable_at(
+        {key: None for key in keys}, "import_data"
+    )
+    if found:
+        raise bad_request(f"{found[0]}: {found[1]}")
     check_columns(sorted(keys), account_custom_fields(account.pk), "import_data", csv=False, sms_permission=None)
     list_pks, errors = resolve(account, LISTS, raw_lists, "list_ids", limit=MAX_LISTS, strict=False, required=True)
     payload = json.dumps(contacts, separators=(",", ":")).encode()

@@ -16,6 +16,7 @@ from typing import Any
 from celery import shared_task
 from celery.signals import worker_ready
 from celery.utils.log import get_task_logger
+from django.db import InterfaceError, OperationalError
 
 from ctctdash.celery import app
 
@@ -25,9 +26,15 @@ from .runner import fail
 
 logger = get_task_logger(__name__)
 
-# Retries after an unexpected error, with growing pauses; then the activity is failed.
+# Retries after a fault of the machine, with growing pauses; then the activity is failed.
 MAX_RETRIES = 3
 RETRY_DELAYS = (10, 60, 300)
+# Faults of the machine, which a later try may not meet: the database or a connection down,
+# restarting or timing out. Anything else (a value the code did not expect) fails the same way
+# on every try, so retrying it only delays the failure; bad input is each row's own error
+# before it gets here (import_rows.RowProblem).
+TRANSIENT = (OperationalError, InterfaceError, ConnectionError, TimeoutError)
+INTERNAL_ERROR = "The activity failed because of an internal error."
 REQUEUE_EVERY = 60.0
 # Hourly: a file outlives its retention period by at most an hour; a sweep that finds nothing
 # due costs one query.
@@ -39,13 +46,16 @@ def process_activity(self: Any, activity_pk: int) -> None:
     """Carry out one bulk activity, resuming from its checkpoint."""
     try:
         process(activity_pk)
-    except Exception as exc:
+    except TRANSIENT as exc:
         if self.request.retries >= MAX_RETRIES:
             logger.exception("activity row %s failed for good", activity_pk)
-            fail(activity_pk, "The activity failed because of an internal error.")
+            fail(activity_pk, INTERNAL_ERROR)
             return
         logger.warning("activity row %s failed (%r); retrying", activity_pk, exc)
         raise self.retry(exc=exc, countdown=RETRY_DELAYS[self.request.retries]) from exc
+    except Exception:
+        logger.exception("activity row %s failed on an unexpected error; not retried", activity_pk)
+        fail(activity_pk, INTERNAL_ERROR)
 
 
 @shared_task(name="v3.activities.requeue_stale", acks_late=True)

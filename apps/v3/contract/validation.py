@@ -30,6 +30,15 @@ DOCUMENTED_UNDECLARED: dict[tuple[str, str], str] = {
 }
 
 
+# The array form, with at least one entry naming its key and message.
+ARRAY_ENVELOPE: dict[str, Any] = {
+    "allOf": [
+        {"$ref": "#/definitions/APIErrorSchema"},
+        {"minItems": 1, "items": {"required": ["error_key", "error_message"]}},
+    ]
+}
+
+
 class ContractViolation(AssertionError):
     """A response that the spec does not allow."""
 
@@ -54,12 +63,7 @@ def error_schema(operation: Operation, status: str) -> dict[str, Any]:
         return {"$ref": "#/definitions/AuthorizationErrorSchema"}
     if operation.tag.endswith("Reporting"):
         return {"$ref": "#/definitions/StatsError"}
-    return {
-        "allOf": [
-            {"$ref": "#/definitions/APIErrorSchema"},
-            {"minItems": 1, "items": {"required": ["error_key", "error_message"]}},
-        ]
-    }
+    return ARRAY_ENVELOPE
 
 
 def validate_response(
@@ -96,6 +100,13 @@ def validate_response(
     return operation
 
 
+def validate_error_envelope(status: int, body: Any, where: str = "response") -> None:
+    """An error no operation describes (a method the path lacks, a route-less path): the array envelope."""
+    if status < 400:
+        raise ContractViolation(f"{where}: status {status} is not an error")
+    _check(ARRAY_ENVELOPE, body, where)
+
+
 def validate_django_response(response: Any, method: str | None = None, path: str | None = None) -> Operation:
     """Validate a Django test-client or ``requests`` response; method and path come from its request."""
     if hasattr(response, "wsgi_request"):
@@ -125,4 +136,10 @@ def validate_django_response(response: Any, method: str | None = None, path: str
     return validate_response(method, path, status, body, content_type)
 
 
-__all__ = ["ContractViolation", "jsonschema", "validate_django_response", "validate_response"]
+__all__ = [
+    "ContractViolation",
+    "jsonschema",
+    "validate_django_response",
+    "validate_error_envelope",
+    "validate_response",
+]

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from rest_framework.parsers import JSONParser
+from rest_framework.exceptions import MethodNotAllowed
 from rest_framework.renderers import JSONRenderer
+from rest_framework.request import Request
+from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.v3.gate.authentication import BearerJWTAuthentication, TokenContext
 from apps.v3.gate.errors import exception_handler
-from apps.v3.gate.permissions import OperationGate
+from apps.v3.gate.permissions import OperationGate, operation_method
 from apps.v3.gate.throttling import ApplicationRateLimit
 from apps.v3.models import Account
+
+from .bodies import V3JSONParser
 
 
 class V3View(APIView):
@@ -27,11 +31,44 @@ class V3View(APIView):
     authentication_classes = [BearerJWTAuthentication]
     permission_classes = [OperationGate]
     throttle_classes = [ApplicationRateLimit]
-    parser_classes = [JSONParser]
+    parser_classes = [V3JSONParser]
     renderer_classes = [JSONRenderer]
 
     def get_exception_handler(self) -> Any:
         return exception_handler
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        """Refuse a method the view answers no operation for before the gate looks it up (405, ``Allow``)."""
+        method = str(request.method).lower()
+        if method != "options" and operation_method(method) not in self.operation_ids:
+            raise MethodNotAllowed(str(request.method))
+        super().initial(request, *args, **kwargs)
+
+    # OPTIONS only lists the methods (``Allow``), which the routes make public anyway; a browser's
+    # CORS preflight carries no token, so it is not an operation to authenticate, gate or count.
+    def perform_authentication(self, request: Request) -> None:
+        if str(request.method).lower() != "options":
+            super().perform_authentication(request)
+
+    def check_permissions(self, request: Request) -> None:
+        if str(request.method).lower() != "options":
+            super().check_permissions(request)
+
+    def check_throttles(self, request: Request) -> None:
+        if str(request.method).lower() != "options":
+            super().check_throttles(request)
+
+    def options(self, request: Any, *args: Any, **kwargs: Any) -> Response:
+        """200 with an empty body and ``Allow`` (set for every response by DRF), as Django's own views answer."""
+        return Response(status=200)
+
+    @property
+    def allowed_methods(self) -> list[str]:
+        """The methods with an operation, plus HEAD beside GET and OPTIONS: what ``Allow`` lists."""
+        methods = [m.upper() for m in self.operation_ids]
+        if "GET" in methods:
+            methods.append("HEAD")
+        return [*methods, "OPTIONS"]
 
     @property
     def token(self) -> TokenContext:

@@ -7,7 +7,6 @@ account answers 429.
 
 from __future__ import annotations
 
-import json
 from datetime import timedelta
 from typing import Any, ClassVar
 
@@ -18,6 +17,7 @@ from rest_framework.exceptions import ParseError
 from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.utils.mediatypes import _MediaType
 
 from apps.v3.activities import Plan, check_queue, deletes, exports, imports, memberships, retention, schedule
 from apps.v3.gate.errors import bad_request, not_found
@@ -25,7 +25,7 @@ from apps.v3.models import Account, Activity, ActivityKind, ActivityState
 from apps.v3.serializers.activities import activity_data
 
 from .base import V3View
-from .bodies import media_type_error, read_body
+from .bodies import JSON_CHARSETS, TooDeep, loads, media_type_error, read_body
 from .paging import keyset_page, next_link
 from .params import parse_query, path_uuid
 
@@ -153,8 +153,13 @@ class JsonImportView(V3View):
         raw = request._request.read(MAX_JSON_BYTES + 1) if declared <= MAX_JSON_BYTES else b""
         if declared > MAX_JSON_BYTES or len(raw) > MAX_JSON_BYTES:
             raise bad_request(f"body: larger than {MAX_JSON_BYTES // (1024 * 1024)} MB; split the import")
+        charset = _MediaType(request.content_type).params.get("charset", "utf-8").strip("\"'").lower()
+        if charset not in JSON_CHARSETS:
+            raise media_type_error("bulkImportContactsJSON", f"Content-Type: charset {charset} (JSON bodies are UTF-8)")
         try:
-            body = json.loads(raw)
+            body = loads(raw)
+        except TooDeep as exc:
+            raise bad_request(str(exc), key="api.malformed_json") from None
         except ValueError as exc:
             raise bad_request(f"body: not valid JSON ({exc})", key="api.malformed_json") from None
         plan = imports.read_json_import(self.account, body)

@@ -17,6 +17,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 
 from apps.v3.contract import operation_by_id
 from apps.v3.gate.errors import bad_request, not_found
+from apps.v3.models.text import text_problem
 
 # Accepted by every paged listing although the spec lists it only inside `_links.next.href`.
 CURSOR = "cursor"
@@ -57,9 +58,14 @@ def path_int(operation_id: str, name: str, raw: str) -> int:
 
 
 def _parse_datetime(name: str, raw: str) -> datetime:
-    value = parse_datetime(raw.replace(" ", "+"))  # a literal '+' arrives as a space if unencoded
+    # Django's parsers answer None for what is not shaped like a date, and raise ValueError for
+    # what is shaped like one but does not exist (February 30, hour 25, offset +25:00).
+    try:
+        value = parse_datetime(raw.replace(" ", "+"))  # a literal '+' arrives as a space if unencoded
+        d = parse_date(raw) if value is None else None
+    except ValueError:
+        raise _fail(name, f"{raw!r} is not a date-time that exists") from None
     if value is None:
-        d = parse_date(raw)
         if d is None:
             raise _fail(name, f"{raw!r} is not an ISO-8601 date-time")
         value = datetime(d.year, d.month, d.day)
@@ -89,7 +95,10 @@ def _parse_scalar(param: dict[str, Any], raw: str) -> Any:
     if fmt == "date-time":
         return _parse_datetime(name, raw)
     if fmt == "date":
-        parsed: date | None = parse_date(raw)
+        try:
+            parsed: date | None = parse_date(raw)
+        except ValueError:
+            raise _fail(name, f"{raw!r} is not a date that exists") from None
         if parsed is None:
             raise _fail(name, f"{raw!r} is not a date (YYYY-MM-DD)")
         return parsed
@@ -129,9 +138,10 @@ def parse_param(param: dict[str, Any], raw: str) -> Any:
 def parse_query(operation_id: str, query: QueryDict, path_params: dict[str, Any] | None = None) -> dict[str, Any]:
     """The operation's query parameters, parsed; defaults filled; path params checked the same way."""
     for name, values in query.lists():
-        # The database refuses NUL characters in text, so no parameter may carry one (a 400, not a 500).
-        if any("\x00" in value for value in values):
-            raise _fail(name, "contains a NUL character")
+        # Text the database cannot store cannot be compared with what it holds either (a 400, not a 500).
+        problem = next(filter(None, map(text_problem, values)), None)
+        if problem:
+            raise _fail(name, problem)
     operation = operation_by_id(operation_id)
     parsed: dict[str, Any] = {}
     for param in operation.parameters:

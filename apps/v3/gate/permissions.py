@@ -15,9 +15,15 @@ from .authentication import TokenContext
 from .errors import Unauthorized, V3Error
 
 
+def operation_method(method: str) -> str:
+    """The method whose operation answers ``method``: HEAD is GET without the body."""
+    method = method.lower()
+    return "get" if method == "head" else method
+
+
 def operation_of(view: Any, request: Request) -> Operation:
-    """The spec operation a view answers for the request's method."""
-    return operation_by_id(view.operation_ids[str(request.method).lower()])
+    """The spec operation a view answers for the request's method (the view refuses others first)."""
+    return operation_by_id(view.operation_ids[operation_method(str(request.method))])
 
 
 def scopes_satisfied(operation: Operation, granted: frozenset[str]) -> bool:

@@ -26,6 +26,7 @@ from typing import Any
 
 from apps.v3.gate.errors import V3Error
 from apps.v3.models.contacts import PermissionToSend, SmsPermission
+from apps.v3.models.text import text_problem
 
 MAX_LENGTH = 20000
 VERSION = "1.0.0"
@@ -308,8 +309,9 @@ def _scalar(kind: str, spec: FieldSpec, raw: Any, at: str) -> Any:
         return raw
     if not isinstance(raw, str):
         raise CriteriaError(f"{at}: {raw!r} is not a string")
-    if "\x00" in raw:
-        raise CriteriaError(f"{at}: contains a NUL character")
+    problem = text_problem(raw)
+    if problem:
+        raise CriteriaError(f"{at}: {problem}")
     if kind == "choice" and raw not in spec.choices:
         raise CriteriaError(f"{at}: {raw!r} is not one of {', '.join(spec.choices)}")
     if len(raw) > MAX_TEXT:

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from apps.v3.gate.errors import V3Error, bad_request, not_found
 from apps.v3.models import Account, ContactList, ListMembership, PermissionToSend, Segment, SmsPermission, Tag
+from apps.v3.models.text import text_problem
 
 MAX_LIMIT = 500  # SPEC-NOTES: the operation says 1-500 although its schema allows 1000.
 MAX_XREFS = 500
@@ -35,15 +36,16 @@ Named = TypeVar("Named", ContactList, Tag, Segment)
 
 
 def clean_name(value: Any, field: str = "name", max_length: int = MAX_NAME) -> str:
-    """A resource name as given, refused when blank, too long for its column, or holding a NUL."""
+    """A resource name as given, refused when blank, too long for its column, or not storable text."""
     if not isinstance(value, str):
         raise bad_request(f"{field}: must be a string")
     if not value.strip():
         raise bad_request(f"{field}: must not be blank")
     if len(value) > max_length:
         raise bad_request(f"{field}: longer than {max_length} characters")
-    if "\x00" in value:
-        raise bad_request(f"{field}: contains a NUL character")
+    problem = text_problem(value)
+    if problem:
+        raise bad_request(f"{field}: {problem}")
     return value
 
 
@@ -220,6 +222,7 @@ def hide_list(account: Account, list_id: Any) -> int:
 def _description(value: Any) -> str:
     if not isinstance(value, str):
         raise bad_request("description: must be a string")
-    if "\x00" in value:
-        raise bad_request("description: contains a NUL character")
+    problem = text_problem(value)
+    if problem:
+        raise bad_request(f"description: {problem}")
     return value

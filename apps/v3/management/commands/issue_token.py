@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from apps.v3.models import Account, AccountMembership, Role
+from apps.v3.oauth.tokens import issuer
 from apps.v3.services.identity import issue_token
 from apps.v3.services.provisioning import scripts_application
 
@@ -41,3 +42,5 @@ class Command(BaseCommand):
                 raise CommandError(f"Account {account} has no users.")
         person = get_user_model().objects.get(pk=membership.user_id)
         self.stdout.write(issue_token(target, person, requested, scripts_application()))
+        # The token is only good at the server whose issuer it names; a server on another port refuses it (401).
+        self.stderr.write(f"issuer: {issuer()} (PORT or CTCTDASH_SITE_URL decides it)")

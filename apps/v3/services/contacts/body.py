@@ -132,7 +132,10 @@ def _read_note(raw: dict[str, Any], where: str) -> dict[str, Any]:
     if raw.get("note_id") is not None:
         note["note_id"] = parse_uuid(raw["note_id"], f"{where}.note_id")
     if raw.get("created_at") is not None:
-        created = parse_datetime(raw["created_at"])
+        try:
+            created = parse_datetime(raw["created_at"])
+        except ValueError:  # shaped like a date-time that does not exist (month 13, hour 25)
+            created = None
         if created is None:
             raise bad_request(f"{where}.created_at: {raw['created_at']!r} is not an ISO-8601 date-time")
         if created.tzinfo is None:
