@@ -40,19 +40,17 @@ from django.test import Client  # noqa: E402
 from django.utils import timezone  # noqa: E402
 from oauth2_provider.models import Application  # noqa: E402
 
-from apps.v3.activities import bulk  # noqa: E402
-from apps.v3.activities.imports import CONTACT_COLUMNS, _contact_defaults  # noqa: E402
-from apps.v3.models import (  # noqa: E402
-    Account,
-    AccountMembership,
+from apps.v3.account.models import Account, AccountMembership, Role  # noqa: E402
+from apps.v3.bulk import writes as bulk  # noqa: E402
+from apps.v3.bulk.imports import CONTACT_COLUMNS, _contact_defaults  # noqa: E402
+from apps.v3.contacts.models import (  # noqa: E402
     Contact,
     ContactList,
     CustomField,
     CustomFieldValue,
     ListMembership,
-    Role,
 )
-from apps.v3.services.identity import issue_token  # noqa: E402
+from apps.v3.oauth.tokens import issue_token  # noqa: E402
 from tests.worker import BrokerClaim, CeleryWorker, database_url, use_broker, wait_for  # noqa: E402
 
 FIELDS = 5

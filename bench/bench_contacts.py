@@ -39,20 +39,18 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
 from oauth2_provider.models import Application  # noqa: E402
 
-from apps.v3.models import (  # noqa: E402
-    Account,
-    AccountMembership,
+from apps.v3.account.models import Account, AccountMembership, Role  # noqa: E402
+from apps.v3.contacts.models import (  # noqa: E402
     Contact,
     ContactList,
     CustomField,
     CustomFieldValue,
     ListMembership,
-    Role,
     Segment,
     Tag,
     Tagging,
 )
-from apps.v3.services.identity import issue_token  # noqa: E402
+from apps.v3.oauth.tokens import issue_token  # noqa: E402
 
 LISTS = 5
 TAGS = 5
@@ -192,7 +190,7 @@ def main() -> None:
             ("include_count=true", f"/v3/contacts?{urlencode({**base, 'include_count': 'true'})}"),
         ]
         try:
-            from apps.v3.segments import contacts_matching  # noqa: F401 - present once Segments is built
+            from apps.v3.contacts.segments import contacts_matching  # noqa: F401 - present once Segments is built
 
             criteria = {
                 "version": "1.0.0",
@@ -212,7 +210,7 @@ def main() -> None:
             segment = Segment.objects.create(account=account, name="Bench", segment_criteria=json.dumps(criteria))
             scenarios.append(("segment_id=<explicit, on a list>", f"/v3/contacts?segment_id={segment.pk}&limit=500"))
         except ImportError:
-            print("apps.v3.segments.contacts_matching is not there yet: no segment scenario")
+            print("apps.v3.contacts.segments.contacts_matching is not there yet: no segment scenario")
 
         results = []
         for label, path in scenarios:

@@ -51,7 +51,7 @@ from django.db import connection, connections  # noqa: E402
 from django.test import Client  # noqa: E402
 
 from apps.accounts.models import Connection, Membership, Role, Workspace  # noqa: E402
-from apps.v3.models import Account  # noqa: E402
+from apps.v3.account.models import Account  # noqa: E402
 
 # Only the dashboard's settings name them: the token is minted directly, so nothing is refreshed.
 CLIENT_ID = "ctctdash-dashboard-bench"

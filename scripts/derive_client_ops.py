@@ -71,7 +71,7 @@ def _param(raw: dict[str, Any]) -> Param:
     kind = raw.get("type", "string")
     if _numeric_string(raw):
         kind = "integer"  # on the wire "500" and 500 are the same; callers pass an int
-    # As the service reads them (apps/v3/endpoints/params.py): a ``csv`` string, or a string with
+    # As the service reads them (apps/v3/http/params.py): a ``csv`` string, or a string with
     # a ``maximum`` (SPEC-NOTES: a count of ids), is a comma-separated list; so is an array, whose
     # default collectionFormat in Swagger 2 is csv. Only an array declared ``multi`` repeats the key.
     many = kind == "array" or (kind == "string" and (raw.get("format") == "csv" or "maximum" in raw))

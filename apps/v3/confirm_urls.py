@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django.urls import path
 
-from . import confirm_views
-from .endpoints import account_services
+from apps.v3 import confirm_views
+from apps.v3.account import endpoints as account_services
 
 app_name = "v3-confirm"
 

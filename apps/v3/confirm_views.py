@@ -7,8 +7,8 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from apps.v3.services.contacts import consent
-from apps.v3.services.contacts.resubscribe_link import link_lifetime_text, sender_name
+from apps.v3.contacts.services import consent
+from apps.v3.contacts.services.resubscribe_link import link_lifetime_text, sender_name
 
 # Each outcome's status and page title. A used link is a 200 that changes nothing, as the
 # account-email link's is; a genuine link that can no longer act is a 409 (the contact changed) or

@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from apps.v3.activities.tasks import process_activity, requeue_stale_activities
+from apps.v3.bulk.tasks import process_activity, requeue_stale_activities
 
 __all__ = ["process_activity", "requeue_stale_activities"]

@@ -4,16 +4,13 @@ from __future__ import annotations
 
 from django.urls import path
 
-from .endpoints import (
-    account_services,
-    bulk_activities,
-    contact_custom_fields,
-    contact_lists,
-    contact_tags,
-    contacts,
-    meta,
-    segments,
-)
+from apps.v3.account import endpoints as account_services
+from apps.v3.bulk import endpoints as bulk_activities
+from apps.v3.contacts.endpoints import contacts, segments
+from apps.v3.contacts.endpoints import custom_fields as contact_custom_fields
+from apps.v3.contacts.endpoints import lists as contact_lists
+from apps.v3.contacts.endpoints import tags as contact_tags
+from apps.v3.http import meta
 
 urlpatterns = [
     path("swagger.json", meta.swagger_json, name="swagger-json"),

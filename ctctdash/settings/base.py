@@ -169,6 +169,14 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Periodic tasks, by task name; the database scheduler copies them into its tables when beat starts.
+CELERY_BEAT_SCHEDULE = {
+    # Every minute: bulk activities a dead worker held, or whose message a broker lost, go back to a queue.
+    "v3: re-enqueue stale bulk activities": {"task": "v3.activities.requeue_stale", "schedule": 60.0},
+    # Hourly: a file outlives its retention period by at most an hour; a sweep that finds nothing
+    # due costs one query.
+    "v3: delete expired bulk activity files": {"task": "v3.activities.sweep_files", "schedule": 3600.0},
+}
 
 # ---------------------------------------------------------------------------------------------
 # The built-in V3 service and where the dashboard finds it

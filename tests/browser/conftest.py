@@ -30,8 +30,8 @@ from django.test import Client  # noqa: E402
 from playwright.sync_api import Browser, BrowserContext, Page, Route, expect, sync_playwright  # noqa: E402
 
 from apps.accounts.models import Connection, Workspace  # noqa: E402
-from apps.v3.models import AccountMembership  # noqa: E402
-from apps.v3.services.identity import issue_token  # noqa: E402
+from apps.v3.account.models import AccountMembership  # noqa: E402
+from apps.v3.oauth.tokens import issue_token  # noqa: E402
 from tests.dashboard.accounts.browser import PASSWORD  # noqa: E402
 from tests.dashboard.accounts.conftest import Service, cc_owner, service  # noqa: E402
 from tests.dashboard.accounts.factories import ConnectionFactory, WorkspaceMembershipFactory  # noqa: E402

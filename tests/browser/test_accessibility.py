@@ -28,10 +28,10 @@ from pytest_django.fixtures import Settings as SettingsWrapper
 from apps.accounts.models import Connection, Invitation, Role
 from apps.contacts.services import PAGE_SIZE
 from apps.jobs.models import Job
-from apps.v3.models import (
-    AccountEmail,
-    AccountMembership,
-    Activity,
+from apps.v3.account.models import AccountEmail, AccountMembership
+from apps.v3.account.services import confirmation_link
+from apps.v3.bulk.models import Activity
+from apps.v3.contacts.models import (
     Contact,
     ContactAddress,
     ContactList,
@@ -45,8 +45,7 @@ from apps.v3.models import (
     Tag,
     Tagging,
 )
-from apps.v3.services.account import confirmation_link
-from apps.v3.services.contacts.resubscribe_link import resubscribe_link
+from apps.v3.contacts.services.resubscribe_link import resubscribe_link
 from tests.dashboard.accounts.factories import WorkspaceMembershipFactory
 
 from .conftest import PASSWORD, ROOT, Connected, Service

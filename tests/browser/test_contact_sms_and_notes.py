@@ -8,7 +8,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from apps.v3.models import Contact
+from apps.v3.contacts.models import Contact
 
 from .conftest import Connected
 

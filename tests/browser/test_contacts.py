@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from apps.v3.models import Contact, ContactList
+from apps.v3.contacts.models import Contact, ContactList
 
 from .conftest import Connected
 

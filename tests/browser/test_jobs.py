@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, Response, expect
 
-from apps.v3.models import Contact, ContactList, ListMembership
+from apps.v3.contacts.models import Contact, ContactList, ListMembership
 from ctctdash.celery import app
 from tests.worker import CeleryWorker
 

@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from apps.accounts.models import Connection
-from apps.v3.models import AccountMembership
+from apps.v3.account.models import AccountMembership
 
 from .conftest import PASSWORD, Service
 

@@ -22,7 +22,7 @@ from oauth2_provider.models import AccessToken, Application
 from requests_oauthlib import OAuth2Session
 
 from apps.ctct import Client, ClientConfig
-from apps.v3.services.identity import issue_token
+from apps.v3.oauth.tokens import issue_token
 from tests.live import PASSWORD, REDIRECT, SECRET
 from tests.v3.factories import ApplicationFactory
 from tests.v3.oauth_browser import authorize

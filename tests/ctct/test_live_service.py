@@ -22,7 +22,7 @@ from apps.ctct import (
     UnsupportedMediaType,
     core,
 )
-from apps.v3.models import ContactList, CustomField, Tag
+from apps.v3.contacts.models import ContactList, CustomField, Tag
 
 from .conftest import Wire, revoke_server_side
 

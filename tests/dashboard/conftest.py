@@ -26,8 +26,8 @@ from pytest_django.fixtures import Settings as SettingsWrapper
 from apps.accounts.models import Connection, Role, Workspace
 from apps.accounts.services import client_for_connection
 from apps.ctct import Client
-from apps.v3.models import AccountMembership
-from apps.v3.services.identity import issue_token
+from apps.v3.account.models import AccountMembership
+from apps.v3.oauth.tokens import issue_token
 from tests.dashboard.accounts.factories import ConnectionFactory, WorkspaceMembershipFactory
 from tests.v3.factories import ApplicationFactory, MembershipFactory
 

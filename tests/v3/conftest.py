@@ -14,9 +14,9 @@ from urllib.parse import urlencode
 import pytest
 from django.test import Client
 
+from apps.v3.account.models import Account, AccountMembership, Role
 from apps.v3.contract import validate_django_response
-from apps.v3.models import Account, AccountMembership, Role
-from apps.v3.services.identity import issue_token
+from apps.v3.oauth.tokens import issue_token
 
 from .factories import ApplicationFactory, MembershipFactory
 

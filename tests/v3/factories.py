@@ -8,7 +8,7 @@ import factory
 from django.contrib.auth import get_user_model
 from oauth2_provider.models import Application
 
-from apps.v3.models import Account, AccountMembership, Role
+from apps.v3.account.models import Account, AccountMembership, Role
 
 
 class UserFactory(factory.django.DjangoModelFactory):

@@ -7,7 +7,7 @@ from django.urls import include, path
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from apps.v3.endpoints.base import V3View
+from apps.v3.http.base import V3View
 
 
 class PartnerProbe(V3View):

@@ -18,8 +18,8 @@ from django.http import HttpResponse
 from django.test import Client
 from django.utils import timezone
 
-from apps.v3.models import AccountEmail
-from apps.v3.services.account import confirmation_link, confirmation_link_lifetime
+from apps.v3.account.models import AccountEmail
+from apps.v3.account.services import confirmation_link, confirmation_link_lifetime
 
 from .conftest import V3Api
 

@@ -15,7 +15,7 @@ from django.core import mail
 from django.forms.models import model_to_dict
 from django.test import Client
 
-from apps.v3.models import Account, AccountEmail, Partner, PhysicalAddress, Role
+from apps.v3.account.models import Account, AccountEmail, Partner, PhysicalAddress, Role
 
 SUMMARY = "/account/summary"
 ADDRESS = "/account/summary/physical_address"
@@ -345,7 +345,7 @@ def test_emails_post_adds_nothing_when_the_mail_cannot_be_sent(api, monkeypatch)
     def refuse(*args: Any, **kwargs: Any) -> None:
         raise smtplib.SMTPServerDisconnected("gone")
 
-    monkeypatch.setattr("apps.v3.services.account.send_mail", refuse)
+    monkeypatch.setattr("apps.v3.account.services.send_mail", refuse)
     _error(api.post(EMAILS, {"email_address": "dlang@example.com"}), 503, "try again")
     assert not AccountEmail.objects.exists()
 

@@ -15,11 +15,11 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.utils import timezone
 
-from apps.v3 import activities
-from apps.v3.activities import retention, runner
-from apps.v3.activities.files import storage_name
-from apps.v3.activities.tasks import sweep_activity_files
-from apps.v3.models import Activity, ActivityState
+from apps.v3.bulk import handlers as activities
+from apps.v3.bulk import retention, runner
+from apps.v3.bulk.files import storage_name
+from apps.v3.bulk.models import Activity, ActivityState
+from apps.v3.bulk.tasks import sweep_activity_files
 
 from .conftest import V3Api
 from .test_bulk_activities import created, csv_text, download, error_of, make_contacts, make_list, post_file, run

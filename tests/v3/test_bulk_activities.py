@@ -1,6 +1,6 @@
 """Bulk Activities over HTTP: every operation's 201 and errors, and the work each activity does.
 
-The work is run in this process with ``apps.v3.activities.process`` (the function the Celery task
+The work is run in this process with ``apps.v3.bulk.process`` (the function the Celery task
 calls), so these tests see exactly what a worker would write; ``test_bulk_worker.py`` runs the
 same work in a real worker process.
 """
@@ -24,14 +24,11 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from apps.v3 import activities
-from apps.v3.activities import imports, memberships, runner
-from apps.v3.contract import validate_django_response, validate_response
-from apps.v3.models import (
-    Account,
-    Activity,
-    ActivityKind,
-    ActivityState,
+from apps.v3.bulk import handlers as activities
+from apps.v3.account.models import Account
+from apps.v3.bulk import imports, memberships, runner
+from apps.v3.bulk.models import Activity, ActivityKind, ActivityState
+from apps.v3.contacts.models import (
     Contact,
     ContactAddress,
     ContactList,
@@ -44,6 +41,7 @@ from apps.v3.models import (
     Tag,
     Tagging,
 )
+from apps.v3.contract import validate_django_response, validate_response
 
 from .conftest import V3Api
 
@@ -593,7 +591,7 @@ def test_contact_delete_by_ids_skips_ids_of_other_accounts(api: V3Api, other_api
 
 
 def test_contact_delete_by_lists(api: V3Api, lists: list[ContactList], monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("apps.v3.activities.deletes.CONTACTS_PER_BATCH", 2)
+    monkeypatch.setattr("apps.v3.bulk.deletes.CONTACTS_PER_BATCH", 2)
     members = make_contacts(api.account, 5)
     join(members[:4], lists[0])
     join(members[3:], lists[1])
@@ -1038,7 +1036,7 @@ def test_activities_that_keep_failing_or_take_too_long_are_given_up(api: V3Api) 
 
 
 def test_the_task_retries_then_fails_the_activity(api: V3Api, monkeypatch: pytest.MonkeyPatch) -> None:
-    from apps.v3.activities import tasks
+    from apps.v3.bulk import tasks
 
     activity = created(api.post("/activities/contact_exports", {}))
 

@@ -14,18 +14,9 @@ import pytest
 from django.db.models import Count
 from django.utils import timezone
 
-from apps.v3.activities import runner
-from apps.v3.models import (
-    Activity,
-    ActivityKind,
-    ActivityState,
-    Contact,
-    CustomField,
-    CustomFieldValue,
-    ListMembership,
-    Tag,
-    Tagging,
-)
+from apps.v3.bulk import runner
+from apps.v3.bulk.models import Activity, ActivityKind, ActivityState
+from apps.v3.contacts.models import Contact, CustomField, CustomFieldValue, ListMembership, Tag, Tagging
 from tests.worker import CeleryWorker, wait_for
 
 from .conftest import V3Api

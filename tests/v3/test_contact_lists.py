@@ -10,9 +10,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from apps.v3 import activities
+from apps.v3.bulk import handlers as activities
+from apps.v3.account.models import Account
+from apps.v3.bulk.models import Activity, ActivityKind
+from apps.v3.contacts.models import Contact, ContactList, ListMembership
 from apps.v3.contract import validate_django_response
-from apps.v3.models import Account, Activity, ActivityKind, Contact, ContactList, ListMembership
 
 from .conftest import V3Api
 

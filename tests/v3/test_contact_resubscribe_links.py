@@ -18,8 +18,8 @@ from django.core import mail
 from django.test import Client
 from django.utils import timezone
 
-from apps.v3.models import Contact, ContactList
-from apps.v3.services.contacts.resubscribe_link import link_lifetime, resubscribe_link
+from apps.v3.contacts.models import Contact, ContactList
+from apps.v3.contacts.services.resubscribe_link import link_lifetime, resubscribe_link
 
 from .conftest import V3Api
 

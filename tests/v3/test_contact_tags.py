@@ -9,8 +9,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from apps.v3 import activities
-from apps.v3.models import Activity, ActivityKind, Contact, Tag, Tagging
+from apps.v3.bulk import handlers as activities
+from apps.v3.bulk.models import Activity, ActivityKind
+from apps.v3.contacts.models import Contact, Tag, Tagging
 
 from .conftest import V3Api
 from .test_contact_lists import error_of, follow_all

@@ -16,7 +16,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from apps.v3.models import (
+from apps.v3.contacts.models import (
     Contact,
     ContactList,
     ContactNote,
@@ -602,7 +602,7 @@ def test_includes_load_in_a_constant_number_of_queries(
 
 
 def test_segment_filter(api: V3Api, other_api: V3Api) -> None:
-    from apps.v3.segments import contacts_matching  # noqa: F401 - fails loudly until the evaluator exists
+    from apps.v3.contacts.segments import contacts_matching  # noqa: F401 - fails loudly until the evaluator exists
 
     keep = create(api, "keep@example.com", email_address={"permission_to_send": "explicit"})
     create(api, "skip@example.com", email_address={"permission_to_send": "unsubscribed"})

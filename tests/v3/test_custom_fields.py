@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from apps.v3.models import CustomField, CustomFieldValue
+from apps.v3.contacts.models import CustomField, CustomFieldValue
 
 from .conftest import V3Api
 

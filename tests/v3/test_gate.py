@@ -9,8 +9,8 @@ from django.test import Client
 from django.utils import timezone
 from oauth2_provider.models import AccessToken
 
+from apps.v3.account.models import Role
 from apps.v3.contract import validate_django_response
-from apps.v3.models import Role
 
 PRIVILEGES = "/v3/account/user/privileges"
 

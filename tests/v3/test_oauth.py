@@ -20,10 +20,12 @@ from oauth2_provider.models import AccessToken, Application
 from oauthlib.oauth2 import InvalidGrantError
 from requests_oauthlib import OAuth2Session
 
+from apps.v3.account.models import AccountMembership, Partner, Role
+from apps.v3.account.provisioning import api_key_digest
+from apps.v3.contacts.models import Contact
 from apps.v3.contract import validate_django_response
-from apps.v3.models import AccountMembership, Contact, Partner, RefreshTokenAccount, Role
 from apps.v3.oauth import tokens
-from apps.v3.services.provisioning import api_key_digest
+from apps.v3.oauth.models import RefreshTokenAccount
 from tests.live import PASSWORD, REDIRECT, SECRET
 
 from .factories import AccountFactory, MembershipFactory

@@ -10,8 +10,8 @@ from django.http import QueryDict
 
 from apps.v3.contract import Operation
 from apps.v3.contract.coverage import implemented
-from apps.v3.endpoints.params import parse_query
 from apps.v3.gate.errors import V3Error
+from apps.v3.http.params import parse_query
 
 from .conftest import V3Api
 

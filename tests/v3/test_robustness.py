@@ -13,22 +13,14 @@ from django.db import OperationalError
 from django.test import Client, override_settings
 from django.urls import URLPattern
 
-from apps.v3 import activities
+from apps.v3.bulk import handlers as activities
 from apps.v3 import urls as v3_urls
+from apps.v3.account.models import Account
+from apps.v3.bulk.models import Activity, ActivityState
+from apps.v3.contacts.models import Contact, ContactList, CustomField, CustomFieldValue, Segment, Tag
 from apps.v3.contract import validate_django_response, validate_error_envelope
-from apps.v3.endpoints.base import V3View
-from apps.v3.endpoints.bodies import MAX_DEPTH
-from apps.v3.models import (
-    Account,
-    Activity,
-    ActivityState,
-    Contact,
-    ContactList,
-    CustomField,
-    CustomFieldValue,
-    Segment,
-    Tag,
-)
+from apps.v3.http.base import V3View
+from apps.v3.http.bodies import MAX_DEPTH
 
 from .conftest import V3Api
 
@@ -284,7 +276,7 @@ def _upload(content: bytes) -> Any:
 
 
 def _count_calls(monkeypatch: pytest.MonkeyPatch, error: Exception) -> list[int]:
-    from apps.v3.activities import tasks
+    from apps.v3.bulk import tasks
 
     calls: list[int] = []
 
@@ -299,7 +291,7 @@ def _count_calls(monkeypatch: pytest.MonkeyPatch, error: Exception) -> list[int]
 
 
 def test_a_fault_of_the_machine_is_retried_then_fails(api: V3Api, monkeypatch: pytest.MonkeyPatch) -> None:
-    from apps.v3.activities import tasks
+    from apps.v3.bulk import tasks
 
     activity = Activity.objects.get(activity_id=api.post("/activities/contact_exports", {}).json()["activity_id"])
     calls = _count_calls(monkeypatch, OperationalError("the database server is restarting"))
@@ -310,7 +302,7 @@ def test_a_fault_of_the_machine_is_retried_then_fails(api: V3Api, monkeypatch: p
 
 
 def test_an_unexpected_error_fails_at_once_without_retries(api: V3Api, monkeypatch: pytest.MonkeyPatch) -> None:
-    from apps.v3.activities import tasks
+    from apps.v3.bulk import tasks
 
     activity = Activity.objects.get(activity_id=api.post("/activities/contact_exports", {}).json()["activity_id"])
     calls = _count_calls(monkeypatch, UnicodeEncodeError("utf-8", "\ud800", 0, 1, "surrogates not allowed"))
@@ -363,7 +355,7 @@ def test_an_unknown_v3_path_is_the_envelope_in_every_environment(client: Client,
 def test_a_server_error_is_the_envelope_in_every_environment(
     api: V3Api, debug: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from apps.v3.endpoints import contact_tags
+    from apps.v3.contacts.endpoints import tags as contact_tags
 
     def broken(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("a bug")

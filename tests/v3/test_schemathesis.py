@@ -27,14 +27,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from schemathesis import DataGenerationMethod
 
-from apps.v3.contract import (
-    load_spec,
-    validate_django_response,
-    validate_error_envelope,
-    validate_response,
-)
+from apps.v3.contacts.models import Contact, ContactList, CustomField, Segment, Tag
+from apps.v3.contract import load_spec, validate_django_response, validate_error_envelope, validate_response
 from apps.v3.contract.coverage import implemented, sample_path
-from apps.v3.models import Contact, ContactList, CustomField, Segment, Tag
 
 from .conftest import V3Api
 

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from apps.v3.models import (
-    Account,
+from apps.v3.account.models import Account
+from apps.v3.contacts.models import (
     Contact,
     ContactAddress,
     ContactList,
@@ -22,7 +22,7 @@ from apps.v3.models import (
     Tag,
     Tagging,
 )
-from apps.v3.segments import CriteriaError, contacts_matching, validate_criteria
+from apps.v3.contacts.segments import CriteriaError, contacts_matching, validate_criteria
 
 from .conftest import V3Api
 from .factories import AccountFactory

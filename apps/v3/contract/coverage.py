@@ -6,7 +6,7 @@ import re
 
 from django.urls import Resolver404, resolve
 
-from .spec import BASE_PATH, Operation, operations
+from apps.v3.contract.spec import BASE_PATH, Operation, operations
 
 _SAMPLE_UUID = "00000000-0000-4000-8000-000000000000"
 

@@ -13,7 +13,7 @@ from typing import Any
 import jsonschema
 from jsonschema import Draft4Validator
 
-from .spec import Operation, load_spec, match_operation
+from apps.v3.contract.spec import Operation, load_spec, match_operation
 
 # The spec defines its error envelopes but references them from no response (SPEC-NOTES), so
 # error bodies are checked against the definition each status uses: the object form for

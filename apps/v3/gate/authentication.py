@@ -12,10 +12,9 @@ from oauth2_provider.models import AccessToken
 from rest_framework.authentication import BaseAuthentication
 from rest_framework.request import Request
 
-from apps.v3.models import Account, AccountMembership, Partner
+from apps.v3.account.models import Account, AccountMembership, Partner
+from apps.v3.gate.errors import Unauthorized
 from apps.v3.oauth import tokens
-
-from .errors import Unauthorized
 
 
 @dataclass(frozen=True)

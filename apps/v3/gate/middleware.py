@@ -16,8 +16,7 @@ from django.core.exceptions import PermissionDenied, RequestDataTooBig, Suspicio
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 
 from apps.v3.contract import match_operation
-
-from .errors import error_body
+from apps.v3.gate.errors import error_body
 
 logger = logging.getLogger("django.request")
 

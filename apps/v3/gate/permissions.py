@@ -10,9 +10,8 @@ from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 
 from apps.v3.contract import Operation, operation_by_id
-
-from .authentication import TokenContext
-from .errors import Unauthorized, V3Error
+from apps.v3.gate.authentication import TokenContext
+from apps.v3.gate.errors import Unauthorized, V3Error
 
 
 def operation_method(method: str) -> str:

@@ -11,7 +11,7 @@ from rest_framework.exceptions import Throttled
 from rest_framework.request import Request
 from rest_framework.throttling import BaseThrottle
 
-from .authentication import TokenContext
+from apps.v3.gate.authentication import TokenContext
 
 
 class RateLimitExceeded(Throttled):

@@ -6,7 +6,7 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-import apps.v3.models.accounts
+import apps.v3.account.models
 
 
 class Migration(migrations.Migration):
@@ -36,7 +36,7 @@ class Migration(migrations.Migration):
                 (
                     "encoded_partner_id",
                     models.CharField(
-                        default=apps.v3.models.accounts.new_encoded_account_id, max_length=32, unique=True
+                        default=apps.v3.account.models.new_encoded_account_id, max_length=32, unique=True
                     ),
                 ),
                 ("name", models.CharField(max_length=200)),
@@ -66,7 +66,7 @@ class Migration(migrations.Migration):
                 (
                     "encoded_account_id",
                     models.CharField(
-                        default=apps.v3.models.accounts.new_encoded_account_id, max_length=32, unique=True
+                        default=apps.v3.account.models.new_encoded_account_id, max_length=32, unique=True
                     ),
                 ),
                 ("organization_name", models.CharField(blank=True, max_length=200)),

@@ -9,7 +9,7 @@ from django import forms
 from django.forms.boundfield import BoundWidget
 from oauth2_provider.forms import AllowForm
 
-from apps.v3.models import Account, AccountMembership
+from apps.v3.account.models import Account, AccountMembership
 
 
 class ConsentForm(AllowForm):

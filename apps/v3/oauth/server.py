@@ -46,7 +46,7 @@ class JWTBearerGrant(GrantTypeBase):
 
     def validate_token_request(self, request: Request) -> None:
         """The assertion must name a partner as issuer and be signed by that partner's key."""
-        from apps.v3.models import Partner
+        from apps.v3.account.models import Partner
 
         params = dict(request.decoded_body or [])
         assertion = params.get("assertion")

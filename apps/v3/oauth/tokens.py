@@ -1,16 +1,26 @@
-"""Access tokens are RS256 JWTs naming the account, the user, the client and the scopes."""
+"""Access tokens are RS256 JWTs naming the account, the user, the client and the scopes.
+
+The authorization server mints them through :func:`generate_access_token`; scripts and tests get
+one without an OAuth dance from :func:`issue_token`.
+"""
 
 from __future__ import annotations
 
 import time
 import uuid
+from datetime import timedelta
 from typing import Any
 
 import jwt
 from django.conf import settings
+from django.contrib.auth.models import User
+from django.utils import timezone
+from oauth2_provider.models import AccessToken, Application
 from oauthlib.common import Request
 
-from . import keys
+from apps.v3.account.membership import account_for_token_request
+from apps.v3.account.models import Account, AccountMembership, Partner
+from apps.v3.oauth import keys
 
 ACCESS_TOKEN_AUDIENCE = "https://api.cc.email/v3"  # noqa: S105 - a URL, not a secret
 
@@ -49,8 +59,6 @@ def decode(token: str) -> dict[str, Any]:
 
 
 def _partner_of(client: Any) -> Any:
-    from apps.v3.models import Partner
-
     if client is None or getattr(client, "pk", None) is None:
         return None
     return Partner.objects.filter(application_id=client.pk).first()
@@ -58,8 +66,6 @@ def _partner_of(client: Any) -> Any:
 
 def generate_access_token(request: Request) -> str:
     """oauthlib token generator (``ACCESS_TOKEN_GENERATOR``): the JWT for this grant."""
-    from apps.v3.services.identity import account_for_token_request
-
     scopes = list(request.scopes or [])
     claims: dict[str, Any] = {"cid": request.client_id or getattr(request.client, "client_id", None), "scp": scopes}
     user = getattr(request, "user", None)
@@ -74,3 +80,25 @@ def generate_access_token(request: Request) -> str:
         claims["partner"] = partner.encoded_partner_id
     lifetime = int(getattr(request, "expires_in", 0) or settings.V3_ACCESS_TOKEN_LIFETIME)
     return encode(claims, lifetime)
+
+
+def issue_token(account: Account, user: User, scopes: list[str], application: Application) -> str:
+    """Mint and store an access token without an OAuth dance (``manage.py issue_token``, tests)."""
+    AccountMembership.objects.get(account=account, user=user)  # refuse users outside the account
+    lifetime = settings.V3_ACCESS_TOKEN_LIFETIME
+    claims = {
+        "cid": application.client_id,
+        "scp": scopes,
+        "sub": user.get_username(),
+        "platform_user_id": str(user.pk),
+        "account": account.encoded_account_id,
+    }
+    token = encode(claims, lifetime)
+    AccessToken.objects.create(
+        user=user,
+        application=application,
+        token=token,
+        expires=timezone.now() + timedelta(seconds=lifetime),
+        scope=" ".join(scopes),
+    )
+    return token

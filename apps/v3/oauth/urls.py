@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from . import views
+from apps.v3.oauth import views
 
 # DOT's application views reverse "oauth2_provider:list" and ":detail", so this is the namespace.
 app_name = "oauth2_provider"

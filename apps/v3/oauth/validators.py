@@ -10,8 +10,9 @@ from oauth2_provider.models import AccessToken, Application, RefreshToken
 from oauth2_provider.oauth2_validators import OAuth2Validator
 from oauthlib.common import Request
 
-from apps.v3.models import Account, CodeExchange, Partner, RefreshTokenAccount
-from apps.v3.services.identity import member_account, primary_account
+from apps.v3.account.membership import member_account, primary_account
+from apps.v3.account.models import Account, Partner
+from apps.v3.oauth.models import CodeExchange, RefreshTokenAccount
 
 # The key under which a grant's claims hold the account chosen on the consent page. The claims
 # column is the one DOT carries from the authorization request to the token request.

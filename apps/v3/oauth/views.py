@@ -15,12 +15,12 @@ from oauth2_provider.oauth2_backends import get_oauthlib_core
 from oauth2_provider.views.introspect import IntrospectTokenView
 from oauthlib.oauth2.rfc6749 import errors as oauth_errors
 
-from apps.v3.models import Account, ApplicationAccountChoice
-from apps.v3.services.identity import member_account, memberships_of
-
-from . import keys
-from .forms import ConsentForm
-from .server import PartnerServer
+from apps.v3.account.membership import member_account, memberships_of
+from apps.v3.account.models import Account
+from apps.v3.oauth import keys
+from apps.v3.oauth.forms import ConsentForm
+from apps.v3.oauth.models import ApplicationAccountChoice
+from apps.v3.oauth.server import PartnerServer
 
 LOGIN_URL = "/oauth2/login/"
 # The account last authorized in this sign-in session, preselected on the next consent page.

@@ -19,7 +19,7 @@ from apps.accounts.models import Role
 from apps.accounts.services import ACTIVE_CONNECTION_KEY
 from apps.contacts.services import api_field_errors
 from apps.ctct import BadRequest, ErrorDetail
-from apps.v3.models import (
+from apps.v3.contacts.models import (
     Contact,
     ContactAddress,
     ContactList,

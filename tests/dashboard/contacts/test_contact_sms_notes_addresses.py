@@ -13,7 +13,7 @@ from django.test import Client as PageClient
 
 from apps.accounts.models import Role
 from apps.ctct import Client
-from apps.v3.models import Contact, ContactAddress, ContactList, ContactNote, ContactPhone, ListMembership
+from apps.v3.contacts.models import Contact, ContactAddress, ContactList, ContactNote, ContactPhone, ListMembership
 from tests.dashboard.conftest import Connected, ConnectFactory, announced_error, form_values, page_text
 
 

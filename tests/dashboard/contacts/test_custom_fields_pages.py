@@ -10,7 +10,7 @@ from django.test import Client as PageClient
 
 from apps.accounts.models import Role
 from apps.ctct import Client
-from apps.v3.models import Contact, CustomField, CustomFieldChoice, CustomFieldValue
+from apps.v3.contacts.models import Contact, CustomField, CustomFieldChoice, CustomFieldValue
 from tests.dashboard.conftest import Connected, ConnectFactory, announced_error, form_values, link_texts, page_text
 
 FIELDS = "/contacts/custom-fields/"

@@ -14,8 +14,9 @@ from django.test import Client as PageClient
 
 from apps.accounts.models import Role
 from apps.ctct import Client
-from apps.v3.activities import process
-from apps.v3.models import Activity, ActivityKind, Contact, ContactList, ListMembership
+from apps.v3.bulk.handlers import process
+from apps.v3.bulk.models import Activity, ActivityKind
+from apps.v3.contacts.models import Contact, ContactList, ListMembership
 from tests.dashboard.conftest import Connected, ConnectFactory, announced_error, link_texts, page_text
 
 LISTS = "/contacts/lists/"

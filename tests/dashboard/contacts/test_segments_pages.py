@@ -16,7 +16,16 @@ from django.test import Client as PageClient
 from apps.accounts.models import Role
 from apps.contacts.segment_builder import MATCH_ALL, MATCH_ANY, Row, condition_error, from_criteria, to_criteria
 from apps.ctct import Client
-from apps.v3.models import Contact, ContactList, CustomField, CustomFieldValue, ListMembership, Segment, Tag, Tagging
+from apps.v3.contacts.models import (
+    Contact,
+    ContactList,
+    CustomField,
+    CustomFieldValue,
+    ListMembership,
+    Segment,
+    Tag,
+    Tagging,
+)
 from tests.dashboard.conftest import Connected, ConnectFactory, announced_error, link_texts, page_text
 
 SEGMENTS = "/contacts/segments/"

@@ -18,7 +18,7 @@ from django.test import Client as PageClient
 from django.urls import reverse
 
 from apps.jobs.models import Job
-from apps.v3.models import ContactList, CustomField
+from apps.v3.contacts.models import ContactList, CustomField
 from tests.worker import CeleryWorker, wait_for
 
 # The worker fixtures, here once for every module: imported into two test modules, the

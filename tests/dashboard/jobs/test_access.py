@@ -10,7 +10,7 @@ from django.urls import reverse
 from apps.accounts.models import Role
 from apps.jobs.csv_files import MAX_BYTES, MAX_LINES
 from apps.jobs.models import Job
-from apps.v3.models import Activity, ActivityKind
+from apps.v3.bulk.models import Activity, ActivityKind
 from tests.dashboard.conftest import Connected, ConnectFactory
 
 from .conftest import HX, csv_bytes, token_of, upload

@@ -19,9 +19,10 @@ from django.utils.formats import date_format
 from apps.accounts.models import Role
 from apps.accounts.services import ACTIVE_CONNECTION_KEY, client_for_connection
 from apps.jobs.models import Job
-from apps.v3.activities.retention import files_kept
-from apps.v3.activities.tasks import sweep_activity_files
-from apps.v3.models import Activity, Contact, ListMembership
+from apps.v3.bulk.models import Activity
+from apps.v3.bulk.retention import files_kept
+from apps.v3.bulk.tasks import sweep_activity_files
+from apps.v3.contacts.models import Contact, ListMembership
 from tests.dashboard.accounts.factories import ConnectionFactory, WorkspaceMembershipFactory
 from tests.dashboard.conftest import Connected, page_text
 from tests.worker import CeleryWorker, wait_for

@@ -11,7 +11,7 @@ from django.core.files.storage import default_storage
 from django.urls import reverse
 
 from apps.jobs.models import Job
-from apps.v3.models import Contact, ContactList, CustomFieldValue, ListMembership
+from apps.v3.contacts.models import Contact, ContactList, CustomFieldValue, ListMembership
 from tests.dashboard.conftest import Connected
 from tests.worker import CeleryWorker
 

@@ -16,7 +16,7 @@ from django.test import Client as PageClient
 from django.urls import reverse
 
 from apps.jobs.models import Job
-from apps.v3.models import Activity, ActivityKind, ActivityState
+from apps.v3.bulk.models import Activity, ActivityKind, ActivityState
 from tests.dashboard.conftest import Connected
 
 from .conftest import HX

@@ -38,7 +38,7 @@ def demo_client_secret(path: Path) -> str:
     """The built-in service's demo dashboard secret from ``bootstrap_demo``'s file, or "".
 
     The local-only fallback for an unset CTCT_CLIENT_SECRET: the file is what
-    ``apps.v3.services.provisioning.SecretStore`` writes, read here as plain JSON because the
+    ``apps.v3.account.provisioning.SecretStore`` writes, read here as plain JSON because the
     dashboard never imports the service.
     """
     try:

@@ -9,7 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from apps.v3.services import provisioning
+from apps.v3.account import provisioning
 
 
 class Command(BaseCommand):

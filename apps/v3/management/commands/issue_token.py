@@ -8,10 +8,9 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from apps.v3.models import Account, AccountMembership, Role
-from apps.v3.oauth.tokens import issuer
-from apps.v3.services.identity import issue_token
-from apps.v3.services.provisioning import scripts_application
+from apps.v3.account.models import Account, AccountMembership, Role
+from apps.v3.account.provisioning import scripts_application
+from apps.v3.oauth.tokens import issue_token, issuer
 
 
 class Command(BaseCommand):

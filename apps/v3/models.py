@@ -1,0 +1,12 @@
+"""Where Django finds the service's models: each domain owns its own, and this module only loads them.
+
+Code imports a model from its domain (``apps.v3.contacts.models``, ``apps.v3.bulk.models``, ...),
+never from here, so a reader finds the model in the folder of the spec tag it serves.
+"""
+
+from apps.v3.account import models as account
+from apps.v3.bulk import models as bulk
+from apps.v3.contacts import models as contacts
+from apps.v3.oauth import models as oauth
+
+__all__ = ["account", "bulk", "contacts", "oauth"]

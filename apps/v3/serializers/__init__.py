@@ -1,1 +1,0 @@
-"""Response bodies of the V3 service, built explicitly from models: one module per spec tag."""
