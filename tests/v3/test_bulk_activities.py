@@ -24,8 +24,8 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from apps.v3.bulk import handlers as activities
 from apps.v3.account.models import Account
+from apps.v3.bulk import handlers as activities
 from apps.v3.bulk import imports, memberships, runner
 from apps.v3.bulk.models import Activity, ActivityKind, ActivityState
 from apps.v3.contacts.models import (

@@ -250,19 +250,6 @@ def test_delete_removes_the_field_and_its_values(api: V3Api) -> None:
 
 
 # ---------------------------------------------------------------------------------------------
-# Account isolation
-
-
-@pytest.mark.parametrize(("method", "body"), [("get", None), ("put", {"label": "Mine now"}), ("delete", None)])
-def test_another_accounts_field_is_not_found(api: V3Api, other_api: V3Api, method: str, body: Any) -> None:
-    theirs = make_field(other_api, "Theirs")
-    kwargs = {"data": body} if body is not None else {}
-    assert getattr(api, method)(f"/contact_custom_fields/{theirs['custom_field_id']}", **kwargs).status_code == 404
-    assert other_api.get(f"/contact_custom_fields/{theirs['custom_field_id']}").json()["label"] == "Theirs"
-    assert api.get("/contact_custom_fields").json()["custom_fields"] == []
-
-
-# ---------------------------------------------------------------------------------------------
 # Values on contacts, checked against the field's type
 
 

@@ -67,19 +67,6 @@ def _json_body_operations() -> list[Operation]:
     ]
 
 
-@pytest.mark.parametrize("operation", _path_id_operations(), ids=lambda op: op.operation_id)
-def test_a_malformed_path_id_is_the_declared_400_or_else_404(api: V3Api, operation: Operation) -> None:
-    # Neither a UUID nor an int32: no id of any resource. Checked before the body, so {} will do.
-    name = next(p["name"] for p in operation.parameters if p.get("in") == "path")
-    path = operation.path.replace(f"{{{name}}}", "not-an-id")
-    response = api.request(operation.method, path, data={} if operation.method in {"PUT", "PATCH", "POST"} else None)
-    declared_400 = "400" in operation.responses
-    assert response.status_code == (400 if declared_400 else 404), response.content
-    error = response.json()[0]
-    assert error["error_key"] == ("api.validation.error" if declared_400 else "api.resource.not_found")
-    assert error["error_message"].startswith(f"{name}: 'not-an-id' is not ")
-
-
 @pytest.mark.parametrize("operation", _json_body_operations(), ids=lambda op: op.operation_id)
 def test_a_body_that_is_not_json_is_the_declared_415_or_else_400(api: V3Api, operation: Operation) -> None:
     response = api.request(operation.method, operation.path, raw=b"name=x", content_type="text/plain")

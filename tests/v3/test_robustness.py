@@ -13,9 +13,9 @@ from django.db import OperationalError
 from django.test import Client, override_settings
 from django.urls import URLPattern
 
-from apps.v3.bulk import handlers as activities
 from apps.v3 import urls as v3_urls
 from apps.v3.account.models import Account
+from apps.v3.bulk import handlers as activities
 from apps.v3.bulk.models import Activity, ActivityState
 from apps.v3.contacts.models import Contact, ContactList, CustomField, CustomFieldValue, Segment, Tag
 from apps.v3.contract import validate_django_response, validate_error_envelope

@@ -1,0 +1,170 @@
+"""Every operation that names a resource in its path stays in its token's account, driven by the spec.
+
+For each implemented operation with a path id: another account's real id is a 404 that changes
+nothing anywhere, an id of no resource is a 404, and a malformed id is the operation's declared 400
+(else 404); and each collection lists only the account's own rows. A new operation is covered the day its route lands; one naming a new kind of id, or
+taking a body, fails here until :data:`SEEDS` or :data:`BODIES` says how to make one.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from apps.v3.bulk.handlers import process
+from apps.v3.bulk.models import Activity
+from apps.v3.contacts.models import Contact, ContactList, CustomField, CustomFieldValue, Segment, Tag, Tagging
+from apps.v3.contract import Operation, validate_response
+from apps.v3.contract.coverage import implemented
+
+from .conftest import V3Api
+
+CRITERIA = json.dumps(
+    {
+        "version": "1.0.0",
+        "criteria": {
+            "type": "and",
+            "group": [{"source": "contact", "field": "first_name", "op": "eq", "const_value": "A"}],
+        },
+    }
+)
+
+
+def _created(api: V3Api, path: str, body: dict[str, Any], key: str) -> str:
+    response = api.post(path, body)
+    assert response.status_code in (200, 201), response.content
+    return str(response.json()[key])
+
+
+def _exported(api: V3Api) -> str:
+    """A finished export's id: its file exists, so the owner can download it."""
+    activity_id = _created(api, "/activities/contact_exports", {}, "activity_id")
+    process(Activity.objects.get(activity_id=activity_id).pk)
+    return activity_id
+
+
+# How to make, in the other account, the resource each kind of path id names.
+SEEDS: dict[str, Callable[[V3Api], str]] = {
+    "contact_id": lambda api: _created(
+        api, "/contacts", {"email_address": {"address": "theirs@example.com"}, "create_source": "Account"}, "contact_id"
+    ),
+    "list_id": lambda api: _created(api, "/contact_lists", {"name": "Theirs"}, "list_id"),
+    "tag_id": lambda api: _created(api, "/contact_tags", {"name": "Theirs"}, "tag_id"),
+    "custom_field_id": lambda api: _created(
+        api, "/contact_custom_fields", {"label": "Theirs", "type": "string"}, "custom_field_id"
+    ),
+    "segment_id": lambda api: _created(
+        api, "/segments", {"name": "Theirs", "segment_criteria": CRITERIA}, "segment_id"
+    ),
+    "activity_id": lambda api: _created(api, "/activities/contact_exports", {}, "activity_id"),
+    "file_export_id": lambda api: _exported(api),
+}
+# A body each operation would accept, so that only the id decides the answer.
+BODIES: dict[str, dict[str, Any]] = {
+    "putContact": {"email_address": {"address": "mine@example.com"}, "update_source": "Account"},
+    "resubscribeContact": {"list_ids": ["00000000-0000-4000-8000-000000000000"]},
+    "putList": {"name": "Mine"},
+    "putTag": {"name": "Mine"},
+    "putCustomField": {"label": "Mine"},
+    "updateSegment": {"name": "Mine", "segment_criteria": CRITERIA},
+    "updateSegmentName": {"name": "Mine"},
+}
+UNKNOWN = {"integer": "2147483647", "string": "00000000-0000-4000-8000-000000000000"}
+MALFORMED = {"integer": ["not-an-id", "0", "-1", "2147483648", "9" * 23], "string": ["not-an-id", "1234"]}
+# Everything an operation here could write, in both accounts.
+STORED = [Contact, ContactList, Tag, Tagging, CustomField, CustomFieldValue, Segment, Activity]
+
+
+def _operations() -> list[Operation]:
+    return [op for op in implemented() if any(p.get("in") == "path" for p in op.parameters)]
+
+
+def _path_params(operation: Operation) -> list[dict[str, Any]]:
+    return [p for p in operation.parameters if p.get("in") == "path"]
+
+
+def _call(api: V3Api, operation: Operation, ids: dict[str, str]) -> Any:
+    path = operation.path
+    for name, value in ids.items():
+        path = path.replace(f"{{{name}}}", value)
+    takes_body = any(p.get("in") == "body" for p in operation.parameters)
+    if takes_body and operation.operation_id not in BODIES:
+        pytest.fail(f"{operation.operation_id} takes a body: add one to BODIES")
+    return api.request(operation.method, path, data=BODIES.get(operation.operation_id) if takes_body else None)
+
+
+def _assert_reached(api: V3Api, operation: Operation, ids: dict[str, str]) -> None:
+    """A 200 the spec allows; export files stream, so their body is read and checked here."""
+    path = operation.path.format(**ids)
+    response = api.request("GET", path, validate=False)
+    assert response.status_code == 200, response
+    raw = b"".join(response.streaming_content) if response.streaming else response.content
+    content_type = response["Content-Type"]
+    body = json.loads(raw) if "json" in content_type else raw.decode()
+    validate_response("GET", "/v3" + path, 200, body, content_type)
+
+
+def _stored() -> list[list[str]]:
+    return [sorted(map(str, model.objects.values())) for model in STORED]
+
+
+def test_every_path_id_has_a_seed() -> None:
+    names = {p["name"] for op in _operations() for p in _path_params(op)}
+    assert names <= set(SEEDS), f"add a seed for {sorted(names - set(SEEDS))}"
+
+
+@pytest.mark.parametrize("operation", _operations(), ids=lambda op: op.operation_id)
+def test_another_accounts_id_is_a_404_that_changes_nothing(api: V3Api, other_api: V3Api, operation: Operation) -> None:
+    theirs = {p["name"]: SEEDS[p["name"]](other_api) for p in _path_params(operation)}
+    before = _stored()
+    response = _call(api, operation, theirs)
+    assert response.status_code == 404, response.content
+    assert response.json()[0]["error_key"] == "api.resource.not_found"
+    assert _stored() == before
+    # The owner still reaches it, so the 404 was about the account and not the id.
+    if operation.method == "GET":
+        _assert_reached(other_api, operation, theirs)
+
+
+@pytest.mark.parametrize("operation", _operations(), ids=lambda op: op.operation_id)
+def test_an_id_of_no_resource_is_a_404(api: V3Api, operation: Operation) -> None:
+    unknown = {p["name"]: UNKNOWN[p.get("type", "string")] for p in _path_params(operation)}
+    response = _call(api, operation, unknown)
+    assert response.status_code == 404, response.content
+
+
+@pytest.mark.parametrize("operation", _operations(), ids=lambda op: op.operation_id)
+def test_a_malformed_id_is_the_declared_400_or_else_404(api: V3Api, operation: Operation) -> None:
+    # Checked before the body is read: any body will do, and none is needed.
+    declared_400 = "400" in operation.responses
+    for param in _path_params(operation):
+        for raw in MALFORMED[param.get("type", "string")]:
+            path = operation.path.replace(f"{{{param['name']}}}", raw)
+            body = {} if operation.method in {"PUT", "PATCH", "POST"} else None
+            response = api.request(operation.method, path, data=body)
+            assert response.status_code == (400 if declared_400 else 404), (raw, response.content)
+            error = response.json()[0]
+            assert error["error_key"] == ("api.validation.error" if declared_400 else "api.resource.not_found")
+            assert error["error_message"].startswith(f"{param['name']}: '{raw}' is not ")
+
+
+# Collections and the key holding their items: another account's rows never appear in them.
+LISTINGS = [
+    ("/contacts", "contacts"),
+    ("/contact_lists", "lists"),
+    ("/contact_tags", "tags"),
+    ("/contact_custom_fields", "custom_fields"),
+    ("/segments", "segments"),
+    ("/activities", "activities"),
+]
+
+
+@pytest.mark.parametrize(("path", "key"), LISTINGS, ids=[p for p, _ in LISTINGS])
+def test_listings_hold_only_the_accounts_own_rows(api: V3Api, other_api: V3Api, path: str, key: str) -> None:
+    for seed in ("contact_id", "list_id", "tag_id", "custom_field_id", "segment_id", "activity_id"):
+        SEEDS[seed](other_api)
+    assert api.get(path).json().get(key, []) == []
+    assert other_api.get(path).json()[key] != []
