@@ -89,7 +89,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update({"transaction_mode": "IMMEDIATE", "timeout": 20})
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Planner costs for SSD storage: with the default random_page_cost of 4, the first contacts
-    # page of an account whose rows come late in id order scans everyone else's (docs/decisions.md).
+    # page of an account whose rows come late in id order scans everyone else's
+    # (docs/decisions/contacts.md#postgresql-random-page-cost).
     # A DATABASE_URL that passes its own ?options= keeps them.
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c random_page_cost=1.1")
 

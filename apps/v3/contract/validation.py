@@ -20,10 +20,12 @@ from apps.v3.contract.spec import Operation, load_spec, match_operation
 # authorization failures, the array form for everything else.
 AUTHORIZATION_ERROR_STATUSES = {"401"}
 # Statuses the gate or the framework may answer on any operation whether or not the operation
-# lists them: authorization and rate limiting apply everywhere (see docs/decisions.md).
+# lists them: authorization and rate limiting apply everywhere
+# (docs/decisions/gate-and-oauth.md#status-codes-every-operation-may-answer).
 UNIVERSAL_STATUSES = {"401", "403", "429"}
 # Statuses the service sends on purpose although the operation does not declare them, each with
-# its reason (docs/decisions.md). Their bodies are still checked against the error envelope.
+# its reason (docs/decisions/account.md#missing-physical-address-is-404 and
+# docs/decisions/contacts.md#get-list-has-no-400). Their bodies are still checked against the envelope.
 DOCUMENTED_UNDECLARED: dict[tuple[str, str], str] = {
     ("getPhysicalAddress", "404"): "the account has no physical address yet; no declared code means that",
     ("getList", "400"): "a bad include_membership_count is the caller's error; the only getList without 400",

@@ -28,7 +28,8 @@ UNSUPPORTED_MEDIA_TYPE = "api.unsupported_media_type"
 # nested far past that is an attack on the parser and the checks that recurse over it.
 MAX_DEPTH = 32
 # RFC 8259 has JSON between systems in UTF-8; another declared charset would be decoded into
-# other characters than the caller meant, so it is refused rather than guessed (docs/decisions.md).
+# other characters than the caller meant, so it is refused rather than guessed
+# (docs/decisions/gate-and-oauth.md#content-types-and-charsets).
 JSON_CHARSETS = frozenset({"utf-8", "utf8", "us-ascii", "ascii"})
 
 

@@ -3,7 +3,7 @@
 Every endpoint calls :func:`parse_query` with its operation id, so types, formats, enums, limits
 and required-ness come from the contract, and a bad value is a 400 naming the parameter. A path id
 that cannot name a resource (:func:`path_uuid`, :func:`path_int`) is the operation's declared 400,
-or 404 where it declares none (docs/decisions.md).
+or 404 where it declares none (docs/decisions/gate-and-oauth.md#path-ids-and-non-json-bodies).
 """
 
 from __future__ import annotations

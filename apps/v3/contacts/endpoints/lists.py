@@ -52,7 +52,8 @@ class ContactListView(V3View):
         return Response(contact_list_data(contact_list))
 
     def delete(self, request: Request, list_id: str) -> Response:
-        # Gone from every listing now; its memberships go with the activity (docs/decisions.md).
+        # Gone from every listing now; its memberships go with the activity
+        # (docs/decisions/contacts.md#deleting-a-list-or-tag).
         activity = deletes.delete_list(self.account, self.path_id("list_id", list_id))
         headers = {"Location": request.build_absolute_uri(activity_path(activity))}
         return Response(list_delete_data(activity), status=status.HTTP_202_ACCEPTED, headers=headers)

@@ -44,6 +44,6 @@ class ContactTagView(V3View):
         return Response(tag_data(service.rename_tag(self.account, self.path_id("tag_id", tag_id), self.body())))
 
     def delete(self, request: Request, tag_id: str) -> Response:
-        # Hidden now; untagged and removed by the activity (docs/decisions.md).
+        # Hidden now; untagged and removed by the activity (docs/decisions/contacts.md#deleting-a-list-or-tag).
         activity = deletes.delete_tag(self.account, self.path_id("tag_id", tag_id))
         return Response(tag_delete_data(activity), status=status.HTTP_202_ACCEPTED)

@@ -2,7 +2,8 @@
 
 ``validate_criteria(text)`` parses the JSON text (400 naming the problem when it is not valid);
 ``contacts_matching(account, segment)`` turns a segment's criteria into one queryset of the
-account's live contacts. The grammar is described in :mod:`.criteria` and docs/decisions.md.
+account's live contacts. The grammar is described in :mod:`.criteria` and
+docs/decisions/contacts.md#segment-criteria-grammar.
 """
 
 from apps.v3.contacts.segments.criteria import Condition, Criteria, CriteriaError, Group, validate_criteria

@@ -3,7 +3,7 @@
 The spec shows one example and states the rules in words (a top-level ``and`` group; sources
 ``tracking`` and ``contact`` combine with ``and``/``or``, ``list_membership`` and ``tags`` with
 ``or`` only; at most 500 campaigns and 1825 days; at most 20000 characters). The rest of the
-grammar is this project's, written down in docs/decisions.md::
+grammar is this project's, written down in docs/decisions/contacts.md#segment-criteria-grammar::
 
     {"version": "1.0.0",
      "criteria": {"type": "and", "group": [<node>, ...]}}
