@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, TypeVar
 
 from django.db import models
+from django.db.models import Q
 
 Row = TypeVar("Row", bound=models.Model)
 
@@ -31,12 +32,18 @@ class NamedQuerySet(models.QuerySet[Row]):
         return self.filter(account=account)
 
 
+def unique_live_name(constraint: str) -> models.UniqueConstraint:
+    """The constraint each :class:`NamedResource` declares: its name unique in the account among live rows."""
+    return models.UniqueConstraint(fields=["account", "name"], condition=Q(deleted_at__isnull=True), name=constraint)
+
+
 class NamedResource(models.Model):
     """An account's resource named uniquely among its live peers, and soft-deleted by ``deleted_at``.
 
-    Lists, tags and segments today; each declares its own account key (its related name), id and
-    the partial unique constraint on (account, name) among live rows. Deleting marks the row at
-    once, so it leaves every listing while whatever hangs off it is removed in the background.
+    Lists, tags and segments today; each declares its own account key (its related name), its id
+    and the partial unique constraint on (account, name) among live rows (:func:`unique_live_name`).
+    Deleting marks the row at once, so it leaves every listing while whatever hangs off it is
+    removed in the background.
     """
 
     name = models.CharField(max_length=255)

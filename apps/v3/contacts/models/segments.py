@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from django.db import models
-from django.db.models import Q
 
 from apps.v3.account.models import Account
-from apps.v3.common.models import NamedResource
+from apps.v3.common.models import NamedResource, unique_live_name
 
 
 class Segment(NamedResource):
@@ -20,11 +19,7 @@ class Segment(NamedResource):
     # history names it), so deleting marks it; its name is free for a new segment.
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["account", "name"], condition=Q(deleted_at__isnull=True), name="v3_segment_name_unique"
-            )
-        ]
+        constraints = [unique_live_name("v3_segment_name_unique")]
         indexes = [models.Index(fields=["account", "id"], name="v3_segment_acct_id")]
 
     @property

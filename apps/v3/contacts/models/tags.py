@@ -5,10 +5,9 @@ from __future__ import annotations
 import uuid
 
 from django.db import models
-from django.db.models import Q
 
 from apps.v3.account.models import Account
-from apps.v3.common.models import NamedResource, TimestampedModel
+from apps.v3.common.models import NamedResource, TimestampedModel, unique_live_name
 from apps.v3.contacts.models.contacts import Contact
 
 
@@ -24,11 +23,7 @@ class Tag(NamedResource, TimestampedModel):
     tag_source = models.CharField(max_length=50, blank=True)
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["account", "name"], condition=Q(deleted_at__isnull=True), name="v3_tag_name_unique"
-            )
-        ]
+        constraints = [unique_live_name("v3_tag_name_unique")]
         indexes = [models.Index(fields=["account", "id"], name="v3_tag_acct_id")]
 
 
