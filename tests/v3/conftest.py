@@ -17,8 +17,7 @@ from django.test import Client
 from apps.v3.account.models import Account, AccountMembership, Role
 from apps.v3.contract import validate_django_response
 from apps.v3.oauth.tokens import issue_token
-
-from .factories import ApplicationFactory, MembershipFactory
+from tests.v3.factories import ApplicationFactory, MembershipFactory
 
 ALL_SCOPES = ["account_read", "account_update", "contact_data", "campaign_data"]
 

@@ -27,9 +27,8 @@ from apps.v3.contract import validate_django_response
 from apps.v3.oauth import tokens
 from apps.v3.oauth.models import RefreshTokenAccount
 from tests.live import PASSWORD, REDIRECT, SECRET
-
-from .factories import AccountFactory, MembershipFactory
-from .oauth_browser import authorize, consent_page, form_fields
+from tests.v3.factories import AccountFactory, MembershipFactory
+from tests.v3.oauth_browser import authorize, consent_page, form_fields
 
 pytestmark = pytest.mark.usefixtures("plain_http")
 

@@ -12,8 +12,7 @@ from apps.v3.contract import Operation
 from apps.v3.contract.coverage import implemented
 from apps.v3.gate.errors import V3Error
 from apps.v3.http.params import parse_query
-
-from .conftest import V3Api
+from tests.v3.conftest import V3Api
 
 
 def q(s: str) -> QueryDict:

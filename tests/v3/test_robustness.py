@@ -21,8 +21,7 @@ from apps.v3.contacts.models import Contact, ContactList, CustomField, CustomFie
 from apps.v3.contract import validate_django_response, validate_error_envelope
 from apps.v3.http.base import V3View
 from apps.v3.http.bodies import MAX_DEPTH
-
-from .conftest import V3Api
+from tests.v3.conftest import V3Api
 
 SURROGATE = '"\\ud800"'  # valid JSON, a lone UTF-16 surrogate once decoded: not text any database stores
 MARK = "<surrogate>"

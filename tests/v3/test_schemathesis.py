@@ -30,8 +30,7 @@ from schemathesis import DataGenerationMethod
 from apps.v3.contacts.models import Contact, ContactList, CustomField, Segment, Tag
 from apps.v3.contract import load_spec, validate_django_response, validate_error_envelope, validate_response
 from apps.v3.contract.coverage import implemented, sample_path
-
-from .conftest import V3Api
+from tests.v3.conftest import V3Api
 
 
 class _ManyWithMore(cu.many):

@@ -2,8 +2,9 @@
 
 For each implemented operation with a path id: another account's real id is a 404 that changes
 nothing anywhere, an id of no resource is a 404, and a malformed id is the operation's declared 400
-(else 404); and each collection lists only the account's own rows. A new operation is covered the day its route lands; one naming a new kind of id, or
-taking a body, fails here until :data:`SEEDS` or :data:`BODIES` says how to make one.
+(else 404); and each collection lists only the account's own rows. A new operation is covered the
+day its route lands; one naming a new kind of id, or taking a body, fails here until :data:`SEEDS`
+or :data:`BODIES` says how to make one.
 """
 
 from __future__ import annotations
@@ -19,8 +20,7 @@ from apps.v3.bulk.models import Activity
 from apps.v3.contacts.models import Contact, ContactList, CustomField, CustomFieldValue, Segment, Tag, Tagging
 from apps.v3.contract import Operation, validate_response
 from apps.v3.contract.coverage import implemented
-
-from .conftest import V3Api
+from tests.v3.conftest import V3Api
 
 CRITERIA = json.dumps(
     {

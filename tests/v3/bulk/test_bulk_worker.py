@@ -17,10 +17,9 @@ from django.utils import timezone
 from apps.v3.bulk import runner
 from apps.v3.bulk.models import Activity, ActivityKind, ActivityState
 from apps.v3.contacts.models import Contact, CustomField, CustomFieldValue, ListMembership, Tag, Tagging
+from tests.v3.bulk.test_imports import created, download, join, make_contacts, make_list, post_file, tag
+from tests.v3.conftest import V3Api
 from tests.worker import CeleryWorker, wait_for
-
-from .conftest import V3Api
-from .test_bulk_activities import created, download, join, make_contacts, make_list, post_file, tag
 
 pytestmark = pytest.mark.worker
 

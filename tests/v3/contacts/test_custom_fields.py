@@ -11,8 +11,7 @@ from typing import Any
 import pytest
 
 from apps.v3.contacts.models import CustomField, CustomFieldValue
-
-from .conftest import V3Api
+from tests.v3.conftest import V3Api
 
 
 def error(response: Any, status: int) -> str:

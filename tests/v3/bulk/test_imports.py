@@ -42,8 +42,7 @@ from apps.v3.contacts.models import (
     Tagging,
 )
 from apps.v3.contract import validate_django_response, validate_response
-
-from .conftest import V3Api
+from tests.v3.conftest import V3Api
 
 # --- helpers ---------------------------------------------------------------------------------
 

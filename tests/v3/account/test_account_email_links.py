@@ -20,8 +20,7 @@ from django.utils import timezone
 
 from apps.v3.account.models import AccountEmail
 from apps.v3.account.services import confirmation_link, confirmation_link_lifetime
-
-from .conftest import V3Api
+from tests.v3.conftest import V3Api
 
 EMAILS = "/account/emails"
 

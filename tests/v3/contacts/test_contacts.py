@@ -28,8 +28,7 @@ from apps.v3.contacts.models import (
     Tag,
     Tagging,
 )
-
-from .conftest import V3Api
+from tests.v3.conftest import V3Api
 
 # ---------------------------------------------------------------------------------------------
 # Fixtures and helpers

@@ -20,8 +20,7 @@ from django.utils import timezone
 
 from apps.v3.contacts.models import Contact, ContactList
 from apps.v3.contacts.services.resubscribe_link import link_lifetime, resubscribe_link
-
-from .conftest import V3Api
+from tests.v3.conftest import V3Api
 
 ORGANIZATION = "Riverside Books"
 ADDRESS = "dana@example.com"

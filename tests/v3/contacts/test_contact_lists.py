@@ -15,8 +15,7 @@ from apps.v3.bulk import handlers as activities
 from apps.v3.bulk.models import Activity, ActivityKind
 from apps.v3.contacts.models import Contact, ContactList, ListMembership
 from apps.v3.contract import validate_django_response
-
-from .conftest import V3Api
+from tests.v3.conftest import V3Api
 
 
 def make_list(api: V3Api, name: str, **extra: Any) -> dict[str, Any]:

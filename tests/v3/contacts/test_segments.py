@@ -23,10 +23,9 @@ from apps.v3.contacts.models import (
     Tagging,
 )
 from apps.v3.contacts.segments import CriteriaError, contacts_matching, validate_criteria
-
-from .conftest import V3Api
-from .factories import AccountFactory
-from .test_contact_lists import error_of, follow_all
+from tests.v3.conftest import V3Api
+from tests.v3.contacts.test_contact_lists import error_of, follow_all
+from tests.v3.factories import AccountFactory
 
 
 def criteria(*group: dict[str, Any], kind: str = "and") -> str:
