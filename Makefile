@@ -27,9 +27,7 @@ install: $(STAMP) $(NODE_STAMP)
 
 run: $(STAMP)
 	@mkdir -p var
-	$(MANAGE) migrate --noinput
-	$(MANAGE) bootstrap_demo
-	$(BIN)/python scripts/run_all.py
+	@$(BIN)/python scripts/run_all.py
 
 test: $(STAMP) $(NODE_STAMP)
 	DJANGO_SETTINGS_MODULE=ctctdash.settings.test $(BIN)/pytest $(PYTEST_ARGS)

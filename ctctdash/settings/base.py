@@ -146,12 +146,13 @@ DEFAULT_FROM_EMAIL = read("DEFAULT_FROM_EMAIL", env.str, default="ctctdash <nore
 # ---------------------------------------------------------------------------------------------
 # Celery (CELERY_ namespace, read by ctctdash/celery.py)
 # ---------------------------------------------------------------------------------------------
-CELERY_BROKER_URL = read("CELERY_BROKER_URL", url, default="filesystem://")
+# The file broker ignores the host, but kombu warns at every start when the URL names none.
+CELERY_BROKER_URL = read("CELERY_BROKER_URL", url, default="filesystem://localhost/")
 # Redis keeps an unacknowledged (acks_late) task for this long before handing it to another
 # worker. Bulk activities do not depend on it (a stale activity is re-enqueued from its own
 # heartbeat) and a second delivery does nothing, so the hour is only a backstop, stated here.
 CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {"visibility_timeout": 3600}
-if CELERY_BROKER_URL == "filesystem://":
+if CELERY_BROKER_URL.startswith("filesystem://"):
     # The embedded default: a broker made of files under var/, so `make run` needs no server.
     _queue_dir = VAR_DIR / "celery" / "queue"
     for _folder in (_queue_dir, VAR_DIR / "celery" / "control"):
