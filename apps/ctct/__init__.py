@@ -5,6 +5,11 @@ from apps.ctct import Client, ClientConfig
 client = Client(ClientConfig(client_id=..., client_secret=..., token=token, token_updater=save))
 for contact in client.contacts.iter_contacts(include=["list_memberships"], limit=500):
     ...
+page = client.page("getContacts", limit=50)          # one page at a time: items, next_cursor, total
+later = client.page("getContacts", page.next_cursor)
+csv = client.follow(export["_links"]["results"]["href"], stream=True)  # links the API gave, on its base URL only
+
+Code outside this package imports only the names below (an import contract says so).
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from .errors import (
     UnsupportedMediaType,
 )
 from .locks import RefreshLockTimeout
+from .paging import Page
 
 __all__ = [
     "BadRequest",
@@ -35,6 +41,7 @@ __all__ = [
     "ErrorDetail",
     "Forbidden",
     "NotFound",
+    "Page",
     "QuotaExceeded",
     "RefreshLockTimeout",
     "ServerError",

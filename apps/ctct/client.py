@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import replace
 from types import TracebackType
-from typing import Any
+from typing import Any, Literal, overload
+
+import requests
 
 from .config import ClientConfig, TokenDict
 from .core import Core
-from .paging import iter_items, iter_pages
+from .paging import Page, fetch_page, iter_items, iter_pages, resolve_next
 from .resources import ResourceGroups
 
 
@@ -37,6 +39,32 @@ class Client(ResourceGroups):
     def pages(self, operation_id: str, **params: Any) -> Iterator[Any]:
         """Every page (whole response bodies) of a paged listing."""
         return iter_pages(self.core, operation_id, params)
+
+    def page(self, operation_id: str, cursor: str | None = None, **params: Any) -> Page:
+        """One page of a paged listing: the first for ``params``, or the one a page's ``next_cursor`` names.
+
+        ``client.page("getContacts", limit=50)``, then ``client.page("getContacts", page.next_cursor)``.
+        A cursor carries the query (the API repeats the filters in it), so with one ``params`` only
+        fill the path; it is always sent to the operation's own path, whoever handed it back.
+        """
+        return fetch_page(self.core, operation_id, params, cursor)
+
+    @overload
+    def follow(self, href: str, stream: Literal[False] = False) -> Any: ...
+
+    @overload
+    def follow(self, href: str, stream: Literal[True]) -> requests.Response: ...
+
+    def follow(self, href: str, stream: bool = False) -> Any:
+        """GET a link the API gave (a ``_links`` href): the decoded body, or with ``stream`` the open response.
+
+        ``ValueError`` for a link that leaves the base URL (another origin or path): the bearer
+        token goes only to this API. A streamed response must be closed by whoever reads it.
+        """
+        url = resolve_next(self.core.base_url, href)
+        if stream:
+            return self.core.send("GET", url, stream=True)
+        return self.core.get_url(url)
 
     def close(self) -> None:
         """Close the HTTP connections."""

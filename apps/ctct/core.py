@@ -158,10 +158,7 @@ class Core:
     def call(self, operation_id: str, arguments: Mapping[str, Any]) -> Any:
         """Call one operation; ``arguments`` are its parameters by spec name, plus ``body``."""
         op = OPERATIONS[operation_id]
-        known = {p.name for p in op.params} | ({"body"} if op.body == "json" else set())
-        unknown = sorted(set(arguments) - known)
-        if unknown:
-            raise TypeError(f"{operation_id} takes no {', '.join(unknown)}; it takes {', '.join(sorted(known))}")
+        self.check_arguments(op, arguments)
         query = {
             p.name: _encoded(p, arguments[p.name]) for p in op.params_in("query") if arguments.get(p.name) is not None
         }
@@ -177,6 +174,13 @@ class Core:
             kwargs["data"] = {p.name: _encoded(p, v) for p, v in form if p.kind != "file" and v is not None}
         response = self.send(op.method, self.url_for(op, arguments), api_key=op.api_key, **kwargs)
         return decode(response)
+
+    def check_arguments(self, op: Operation, arguments: Mapping[str, Any]) -> None:
+        """``TypeError`` for an argument the operation does not take (a typo would otherwise go unsent)."""
+        known = {p.name for p in op.params} | ({"body"} if op.body == "json" else set())
+        unknown = sorted(set(arguments) - known)
+        if unknown:
+            raise TypeError(f"{op.id} takes no {', '.join(unknown)}; it takes {', '.join(sorted(known))}")
 
     def url_for(self, op: Operation, arguments: Mapping[str, Any]) -> str:
         """The operation's URL with each path parameter filled in and escaped."""
