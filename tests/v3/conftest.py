@@ -15,6 +15,7 @@ import pytest
 from django.test import Client
 
 from apps.v3.account.models import Account, AccountMembership, Role
+from apps.v3.contacts.models import ContactList
 from apps.v3.contract import validate_django_response
 from apps.v3.oauth.tokens import issue_token
 from tests.v3.factories import ApplicationFactory, MembershipFactory
@@ -96,3 +97,9 @@ def api(make_api: Callable[..., V3Api]) -> V3Api:
 def other_api(make_api: Callable[..., V3Api]) -> V3Api:
     """A second, unrelated account's client: for isolation tests."""
     return make_api()
+
+
+@pytest.fixture
+def lists(api: V3Api) -> list[ContactList]:
+    """Three lists of the ``api`` account: List 0, List 1, List 2."""
+    return [ContactList.objects.create(account=api.account, name=f"List {n}") for n in range(3)]

@@ -54,19 +54,24 @@ def session_for(app: Application, scopes: list[str], pkce: bool = True) -> OAuth
     return OAuth2Session(app.client_id, redirect_uri=REDIRECT, scope=scopes, pkce="S256" if pkce else None)
 
 
+def exchange(
+    oauth: OAuth2Session, server: str, location: str, client_secret: str | None = SECRET, **kw: Any
+) -> dict[str, Any]:
+    """The token endpoint's answer to the authorization response at ``location``."""
+    token: dict[str, Any] = oauth.fetch_token(
+        server + "/oauth2/default/v1/token", authorization_response=location, client_secret=client_secret, **kw
+    )
+    return token
+
+
 def run_code_flow(server: str, owner: Any, app: Application, scopes: list[str]) -> tuple[OAuth2Session, str, dict]:
     oauth = session_for(app, scopes)
     url, state = oauth.authorization_url(server + "/oauth2/default/v1/authorize")
     redirect = authorize(url, owner.user.username, PASSWORD)
     location = redirect.headers["Location"]
     assert parse_qs(urlsplit(location).query)["state"] == [state]
-    token = oauth.fetch_token(
-        server + "/oauth2/default/v1/token",
-        authorization_response=location,
-        client_secret=SECRET if app.client_type == Application.CLIENT_CONFIDENTIAL else None,
-        include_client_id=True,
-    )
-    return oauth, location, token
+    secret = SECRET if app.client_type == Application.CLIENT_CONFIDENTIAL else None
+    return oauth, location, exchange(oauth, server, location, client_secret=secret, include_client_id=True)
 
 
 def test_code_flow_with_pkce_gives_a_working_jwt(server: str, owner: Any) -> None:
@@ -151,12 +156,7 @@ def test_reused_code_is_refused_and_revokes_what_it_made(server: str, owner: Any
     again = OAuth2Session(app.client_id, redirect_uri=REDIRECT, pkce="S256")
     again._code_verifier = oauth._code_verifier
     with pytest.raises(InvalidGrantError):
-        again.fetch_token(
-            server + "/oauth2/default/v1/token",
-            authorization_response=location,
-            client_secret=SECRET,
-            include_client_id=True,
-        )
+        exchange(again, server, location, include_client_id=True)
     assert v3_get(server, token["access_token"]).status_code == 401
 
 
@@ -311,12 +311,7 @@ def test_confidential_clients_may_skip_pkce(server: str, owner: Any) -> None:
     oauth = session_for(app, ["account_read"], pkce=False)
     url, _ = oauth.authorization_url(server + "/oauth2/default/v1/authorize")
     location = authorize(url, owner.user.username, PASSWORD).headers["Location"]
-    token = oauth.fetch_token(
-        server + "/oauth2/default/v1/token",
-        authorization_response=location,
-        client_secret=SECRET,
-        include_client_id=True,
-    )
+    token = exchange(oauth, server, location, include_client_id=True)
     assert v3_get(server, token["access_token"]).status_code == 200
 
 
@@ -411,9 +406,7 @@ def test_a_user_with_two_accounts_authorizes_the_one_chosen_and_refresh_keeps_it
     location = authorize(
         url, first.user.username, PASSWORD, account=second.account.encoded_account_id, browser=browser
     ).headers["Location"]
-    token = oauth.fetch_token(
-        server + "/oauth2/default/v1/token", authorization_response=location, client_secret=SECRET
-    )
+    token = exchange(oauth, server, location)
     assert account_claim(token["access_token"]) == second.account.encoded_account_id
     assert contact_emails(server, token["access_token"]) == ["only-in-b@example.com"]
     summary = v3_get(server, token["access_token"], "/v3/account/summary").json()
@@ -472,11 +465,7 @@ def test_one_membership_consent_looks_as_before_and_the_account_may_be_left_out(
         timeout=10,
     )
     assert redirect.status_code == 302, redirect.text[:2000]
-    token = oauth.fetch_token(
-        server + "/oauth2/default/v1/token",
-        authorization_response=urljoin(page.url, redirect.headers["Location"]),
-        client_secret=SECRET,
-    )
+    token = exchange(oauth, server, urljoin(page.url, redirect.headers["Location"]))
     assert account_claim(token["access_token"]) == owner.account.encoded_account_id
     # Even with one account, a tampered hidden field is refused.
     stranger = MembershipFactory()
@@ -496,9 +485,7 @@ def test_leaving_the_chosen_account_stops_its_code_and_refresh(
     location = authorize(url, first.user.username, PASSWORD, account=second.account.encoded_account_id).headers[
         "Location"
     ]
-    token = oauth.fetch_token(
-        server + "/oauth2/default/v1/token", authorization_response=location, client_secret=SECRET
-    )
+    token = exchange(oauth, server, location)
     assert RefreshTokenAccount.objects.get().account == second.account
     second.delete()
     # Not a quiet fallback to the user's other account: the refresh is refused.
@@ -515,7 +502,7 @@ def test_leaving_the_chosen_account_stops_its_code_and_refresh(
     ]
     rejoined.delete()
     with pytest.raises(InvalidGrantError):
-        oauth.fetch_token(server + "/oauth2/default/v1/token", authorization_response=location, client_secret=SECRET)
+        exchange(oauth, server, location)
 
 
 def approved_without_page(url: str, browser: requests.Session) -> str:
@@ -539,9 +526,7 @@ def test_an_automatic_approval_reuses_the_account_chosen_for_that_application_on
         return oauth, str(url)
 
     def token_from(oauth: OAuth2Session, location: str) -> str:
-        token = oauth.fetch_token(
-            server + "/oauth2/default/v1/token", authorization_response=location, client_secret=SECRET
-        )
+        token = exchange(oauth, server, location)
         return str(token["access_token"])
 
     oauth, url = start(app_x)
@@ -572,15 +557,13 @@ def test_an_application_that_skips_consent_still_asks_a_user_with_several_accoun
     location = authorize(
         url, first.user.username, PASSWORD, account=second.account.encoded_account_id, browser=browser
     ).headers["Location"]
-    oauth.fetch_token(server + "/oauth2/default/v1/token", authorization_response=location, client_secret=SECRET)
+    exchange(oauth, server, location)
 
     # Chosen once, the application skips the page again, for that account.
     oauth = session_for(app, ["account_read", "contact_data"])
     url, _ = oauth.authorization_url(server + "/oauth2/default/v1/authorize")
     location = approved_without_page(url, browser)
-    token = oauth.fetch_token(
-        server + "/oauth2/default/v1/token", authorization_response=location, client_secret=SECRET
-    )
+    token = exchange(oauth, server, location)
     assert account_claim(token["access_token"]) == second.account.encoded_account_id
 
 
@@ -592,9 +575,5 @@ def test_an_application_that_skips_consent_asks_nothing_of_a_user_with_one_accou
     page = browser.get(url, timeout=10)  # to the login page
     fields = {**form_fields(page.text), "username": owner.user.username, "password": PASSWORD}
     browser.post(page.url, data=fields, headers={"Referer": page.url}, allow_redirects=False, timeout=10)
-    token = oauth.fetch_token(
-        server + "/oauth2/default/v1/token",
-        authorization_response=approved_without_page(url, browser),
-        client_secret=SECRET,
-    )
+    token = exchange(oauth, server, approved_without_page(url, browser))
     assert account_claim(token["access_token"]) == owner.account.encoded_account_id

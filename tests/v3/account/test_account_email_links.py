@@ -21,6 +21,7 @@ from django.utils import timezone
 from apps.v3.account.models import AccountEmail
 from apps.v3.account.services import confirmation_link, confirmation_link_lifetime
 from tests.v3.conftest import V3Api
+from tests.v3.support import csrf_token, mailed_path
 
 EMAILS = "/account/emails"
 
@@ -32,13 +33,6 @@ def added(api: V3Api, address: str = "dlang@example.com") -> AccountEmail:
     return AccountEmail.objects.get(pk=response.json()["email_id"])
 
 
-def mailed_path(message: mail.EmailMessage) -> str:
-    """The path of the link in a confirmation mail."""
-    link = re.search(r"https?://\S+", str(message.body))
-    assert link is not None
-    return urlsplit(link.group()).path
-
-
 def path_of(email: AccountEmail, age: timedelta) -> str:
     """The path of a link to ``email`` made ``age`` ago."""
     return urlsplit(confirmation_link(email, issued_at=timezone.now() - age)).path
@@ -48,9 +42,8 @@ def confirm(path: str) -> HttpResponse:
     """What a person does: open the link, then press the page's confirm button (with its CSRF token)."""
     browser = Client(enforce_csrf_checks=True)
     page = browser.get(path)
-    csrf = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page.content)
-    assert page.status_code == 200 and csrf is not None and b'value="confirm"' in page.content, page.content
-    response: HttpResponse = browser.post(path, {"csrfmiddlewaretoken": csrf.group(1).decode(), "action": "confirm"})
+    assert page.status_code == 200 and b'value="confirm"' in page.content, page.content
+    response: HttpResponse = browser.post(path, {"csrfmiddlewaretoken": csrf_token(page), "action": "confirm"})
     return response
 
 
@@ -93,9 +86,7 @@ def test_an_expired_link_confirms_nothing_and_can_send_a_new_one(api: V3Api) -> 
     assert b"dlang@example.com" in page.content and page["Cache-Control"].startswith("max-age=0")
     assert status_of(api) == "UNCONFIRMED"
 
-    csrf = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page.content)
-    assert csrf is not None
-    sent = browser.post(expired, {"csrfmiddlewaretoken": csrf.group(1).decode(), "action": "resend"})
+    sent = browser.post(expired, {"csrfmiddlewaretoken": csrf_token(page), "action": "resend"})
     assert sent.status_code == 200 and b"New link sent" in sent.content
     [message] = mail.outbox
     assert message.to == ["dlang@example.com"]

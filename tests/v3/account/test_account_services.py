@@ -16,6 +16,7 @@ from django.forms.models import model_to_dict
 from django.test import Client
 
 from apps.v3.account.models import Account, AccountEmail, Partner, PhysicalAddress, Role
+from tests.v3.support import error
 
 SUMMARY = "/account/summary"
 ADDRESS = "/account/summary/physical_address"
@@ -35,15 +36,6 @@ GB_ADDRESS = {
     "state_name": "Greater London",
     "country_code": "GB",
 }
-
-
-def _error(response: Any, status: int, *words: str) -> str:
-    """Assert an error response in the array envelope whose message names each of ``words``."""
-    assert response.status_code == status, response.content
-    message: str = response.json()[0]["error_message"]
-    for word in words:
-        assert word in message, message
-    return message
 
 
 def _add_email(account: Account, address: str, **fields: Any) -> AccountEmail:
@@ -86,7 +78,7 @@ def test_summary_extra_fields_add_the_address_and_logo(api) -> None:  # type: ig
 
 def test_summary_refuses_an_unknown_extra_field(api) -> None:  # type: ignore[no-untyped-def]
     response = api.get(SUMMARY, params={"extra_fields": "physical_address,billing"})
-    _error(response, 400, "extra_fields", "billing")
+    error(response, 400, "extra_fields", "billing")
 
 
 # --- PUT /account/summary ----------------------------------------------------------------------
@@ -135,7 +127,7 @@ def test_summary_put_ignores_read_only_and_unknown_properties(api) -> None:  # t
 )
 def test_summary_put_refuses_invalid_values_and_changes_nothing(api, body, words) -> None:  # type: ignore[no-untyped-def]
     before = model_to_dict(Account.objects.get(pk=api.account.pk))
-    _error(api.put(SUMMARY, body), 400, *words)
+    error(api.put(SUMMARY, body), 400, *words)
     assert model_to_dict(Account.objects.get(pk=api.account.pk)) == before
 
 
@@ -143,7 +135,7 @@ def test_summary_put_keeps_state_codes_with_their_country(api) -> None:  # type:
     assert api.put(SUMMARY, {"state_code": "ma"}).json()["state_code"] == "MA"
     moved = api.put(SUMMARY, {"country_code": "gb"}).json()
     assert moved["country_code"] == "GB" and "state_code" not in moved  # MA means nothing in GB
-    _error(api.put(SUMMARY, {"country_code": "US"}), 400, "state_code", "required")
+    error(api.put(SUMMARY, {"country_code": "US"}), 400, "state_code", "required")
     assert api.put(SUMMARY, {"country_code": "CA", "state_code": "QC"}).json()["state_code"] == "QC"
 
 
@@ -158,8 +150,8 @@ def test_summary_contact_email_must_be_confirmed_and_takes_the_contact_role(api)
 
 def test_summary_put_body_errors_are_400s(api) -> None:  # type: ignore[no-untyped-def]
     assert api.put(SUMMARY, raw='{"first_name": ').json()[0]["error_key"] == "api.malformed_json"
-    assert _error(api.put(SUMMARY, raw="[]"), 400, "object")
-    assert _error(api.put(SUMMARY, raw=""), 400, "required")
+    assert error(api.put(SUMMARY, raw="[]"), 400, "object")
+    assert error(api.put(SUMMARY, raw=""), 400, "required")
     # putCustomerById declares no 415, so a non-JSON content type is its declared 400 (docs/decisions.md).
     response = api.put(SUMMARY, raw="first_name=Lola", content_type="application/x-www-form-urlencoded")
     assert response.status_code == 400 and response.json()[0]["error_key"] == "api.unsupported_media_type"
@@ -179,19 +171,19 @@ READS = [SUMMARY, EMAILS]
 @pytest.mark.parametrize(("method", "path", "body"), WRITES)
 def test_writes_need_the_account_update_scope(make_api, method, path, body) -> None:  # type: ignore[no-untyped-def]
     reader = make_api(scopes=["account_read"])
-    _error(getattr(reader, method)(path, body), 403, "account_update")
+    error(getattr(reader, method)(path, body), 403, "account_update")
 
 
 @pytest.mark.parametrize(("method", "path", "body"), WRITES)
 def test_writes_need_the_account_update_privilege(make_api, method, path, body) -> None:  # type: ignore[no-untyped-def]
     manager = make_api(role=Role.ACCOUNT_MANAGER)
-    _error(getattr(manager, method)(path, body), 403, "account:update")
+    error(getattr(manager, method)(path, body), 403, "account:update")
     assert not PhysicalAddress.objects.exists() and not AccountEmail.objects.exists()
 
 
 @pytest.mark.parametrize("path", READS)
 def test_reads_need_account_read_and_are_open_to_managers(make_api, path) -> None:  # type: ignore[no-untyped-def]
-    _error(make_api(scopes=["contact_data"]).get(path), 403, "account_read")
+    error(make_api(scopes=["contact_data"]).get(path), 403, "account_read")
     assert make_api(role=Role.ACCOUNT_MANAGER).get(path).status_code == 200
 
 
@@ -211,7 +203,7 @@ def test_address_post_creates_then_conflicts(api) -> None:  # type: ignore[no-un
     assert response.status_code == 201
     assert response.json() == US_ADDRESS
     assert api.get(ADDRESS).json() == US_ADDRESS
-    _error(api.post(ADDRESS, GB_ADDRESS), 409, "already")
+    error(api.post(ADDRESS, GB_ADDRESS), 409, "already")
     assert api.get(ADDRESS).json() == US_ADDRESS
 
 
@@ -250,10 +242,10 @@ def test_address_put_without_one_creates_it(api) -> None:  # type: ignore[no-unt
 )
 def test_address_refuses_invalid_input_and_changes_nothing(api, changes, words) -> None:  # type: ignore[no-untyped-def]
     body = {key: value for key, value in {**US_ADDRESS, **changes}.items() if value is not None}
-    _error(api.post(ADDRESS, body), 400, *words)
+    error(api.post(ADDRESS, body), 400, *words)
     assert not PhysicalAddress.objects.exists()
     api.post(ADDRESS, GB_ADDRESS)
-    _error(api.put(ADDRESS, body), 400, *words)
+    error(api.put(ADDRESS, body), 400, *words)
     assert api.get(ADDRESS).json() == GB_ADDRESS
 
 
@@ -269,7 +261,7 @@ def test_address_body_errors(api, method) -> None:  # type: ignore[no-untyped-de
     assert send(ADDRESS, raw="{not json").json()[0]["error_key"] == "api.malformed_json"
     response = send(ADDRESS, raw="address_line1=x", content_type="text/plain")
     assert response.status_code == 415 and response.json()[0]["error_key"] == "api.unsupported_media_type"
-    _error(send(ADDRESS, raw='"Boston"'), 400, "object")
+    error(send(ADDRESS, raw='"Boston"'), 400, "object")
     assert not PhysicalAddress.objects.exists()
 
 
@@ -329,7 +321,7 @@ def test_an_unknown_confirmation_link_is_a_404_page(db) -> None:  # type: ignore
 )
 def test_emails_post_refuses_duplicates_and_bad_addresses(api, body, status, words) -> None:  # type: ignore[no-untyped-def]
     _add_email(api.account, "dlang@example.com")
-    _error(api.post(EMAILS, body), status, *words)
+    error(api.post(EMAILS, body), status, *words)
     assert AccountEmail.objects.count() == 1 and not mail.outbox
 
 
@@ -337,7 +329,7 @@ def test_emails_post_body_errors(api) -> None:  # type: ignore[no-untyped-def]
     assert api.post(EMAILS, raw='{"email_address": "x@').json()[0]["error_key"] == "api.malformed_json"
     response = api.post(EMAILS, raw="email_address=x@example.com", content_type="application/x-www-form-urlencoded")
     assert response.status_code == 415
-    _error(api.post(EMAILS, raw=""), 400, "required")
+    error(api.post(EMAILS, raw=""), 400, "required")
     assert not AccountEmail.objects.exists()
 
 
@@ -346,7 +338,7 @@ def test_emails_post_adds_nothing_when_the_mail_cannot_be_sent(api, monkeypatch)
         raise smtplib.SMTPServerDisconnected("gone")
 
     monkeypatch.setattr("apps.v3.account.services.send_mail", refuse)
-    _error(api.post(EMAILS, {"email_address": "dlang@example.com"}), 503, "try again")
+    error(api.post(EMAILS, {"email_address": "dlang@example.com"}), 503, "try again")
     assert not AccountEmail.objects.exists()
 
 
@@ -392,7 +384,7 @@ def test_emails_filters_and_their_abbreviations(api, mixed_emails, params, expec
     ],
 )
 def test_emails_refuses_more_than_one_filter_and_bad_values(api, mixed_emails, params, words) -> None:  # type: ignore[no-untyped-def]
-    _error(api.get(EMAILS, params=params), 400, *words)
+    error(api.get(EMAILS, params=params), 400, *words)
 
 
 # --- isolation ---------------------------------------------------------------------------------

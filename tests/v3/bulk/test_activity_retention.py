@@ -20,8 +20,9 @@ from apps.v3.bulk import retention, runner
 from apps.v3.bulk.files import storage_name
 from apps.v3.bulk.models import Activity, ActivityState
 from apps.v3.bulk.tasks import sweep_activity_files
-from tests.v3.bulk.test_imports import created, csv_text, download, error_of, make_contacts, make_list, post_file, run
+from tests.v3.bulk.support import created, csv_text, download, make_contacts, make_list, post_file, run
 from tests.v3.conftest import V3Api
+from tests.v3.support import error_of
 
 NOTHING = {"uploads": 0, "exports": 0, "files": 0}
 

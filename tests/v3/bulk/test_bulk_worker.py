@@ -17,7 +17,7 @@ from django.utils import timezone
 from apps.v3.bulk import runner
 from apps.v3.bulk.models import Activity, ActivityKind, ActivityState
 from apps.v3.contacts.models import Contact, CustomField, CustomFieldValue, ListMembership, Tag, Tagging
-from tests.v3.bulk.test_imports import created, download, join, make_contacts, make_list, post_file, tag
+from tests.v3.bulk.support import created, csv_text, download, join, make_contacts, make_list, post_file, tag
 from tests.v3.conftest import V3Api
 from tests.worker import CeleryWorker, wait_for
 
@@ -41,13 +41,8 @@ def finished(activity: Activity, worker: CeleryWorker, timeout: float = 60.0) ->
 
 def people_csv(n: int, start: int = 0) -> str:
     """A CSV of ``n`` contacts with a custom field column."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["email", "first_name", "last_name", "cf:plan"])
-    writer.writerows(
-        [f"person{i}@example.com", f"First{i}", f"Last{i}", f"plan-{i % 7}"] for i in range(start, start + n)
-    )
-    return out.getvalue()
+    rows = [[f"person{i}@example.com", f"First{i}", f"Last{i}", f"plan-{i % 7}"] for i in range(start, start + n)]
+    return csv_text(["email", "first_name", "last_name", "cf:plan"], *rows)
 
 
 def test_an_import_and_an_export_run_in_the_worker(worker: CeleryWorker, api: V3Api) -> None:

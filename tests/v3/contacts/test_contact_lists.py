@@ -16,6 +16,7 @@ from apps.v3.bulk.models import Activity, ActivityKind
 from apps.v3.contacts.models import Contact, ContactList, ListMembership
 from apps.v3.contract import validate_django_response
 from tests.v3.conftest import V3Api
+from tests.v3.support import error_of, follow_all
 
 
 def make_list(api: V3Api, name: str, **extra: Any) -> dict[str, Any]:
@@ -23,13 +24,6 @@ def make_list(api: V3Api, name: str, **extra: Any) -> dict[str, Any]:
     response = api.post("/contact_lists", {"name": name, **extra})
     assert response.status_code == 201, response.content
     return response.json()
-
-
-def error_of(response: Any) -> dict[str, str]:
-    """The first entry of an array error envelope."""
-    body = response.json()
-    assert isinstance(body, list) and body, body
-    return body[0]
 
 
 def add_members(account: Account, contact_list: ContactList, n: int, **fields: Any) -> list[Contact]:
@@ -40,20 +34,6 @@ def add_members(account: Account, contact_list: ContactList, n: int, **fields: A
     ]
     ListMembership.objects.bulk_create([ListMembership(contact=c, contact_list=contact_list) for c in contacts])
     return contacts
-
-
-def follow_all(api: V3Api, path: str, key: str, params: dict[str, Any]) -> list[dict[str, Any]]:
-    """Every item of a paged listing, following ``_links.next.href`` to the end."""
-    response = api.get(path, params=params)
-    items: list[dict[str, Any]] = []
-    while True:
-        assert response.status_code == 200, response.content
-        body = response.json()
-        items += body[key]
-        href = body.get("_links", {}).get("next", {}).get("href")
-        if not href:
-            return items
-        response = api.get(href.removeprefix("/v3"))
 
 
 # --- create, read, update --------------------------------------------------------------------

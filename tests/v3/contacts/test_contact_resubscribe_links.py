@@ -21,6 +21,7 @@ from django.utils import timezone
 from apps.v3.contacts.models import Contact, ContactList
 from apps.v3.contacts.services.resubscribe_link import link_lifetime, resubscribe_link
 from tests.v3.conftest import V3Api
+from tests.v3.support import csrf_token, mailed_path
 
 ORGANIZATION = "Riverside Books"
 ADDRESS = "dana@example.com"
@@ -53,13 +54,6 @@ def requested(api: V3Api, lists: list[ContactList], address: str = ADDRESS) -> t
     return contact_id, mailed_path(mail.outbox[-1])
 
 
-def mailed_path(message: mail.EmailMessage) -> str:
-    """The path of the link in a resubscribe mail."""
-    link = re.search(r"https?://\S+", str(message.body))
-    assert link is not None
-    return urlsplit(link.group()).path
-
-
 def path_of(contact_id: str, age: timedelta) -> str:
     """The path of a link to the contact's current request made ``age`` ago."""
     contact = Contact.objects.get(contact_id=contact_id)
@@ -77,9 +71,8 @@ def confirm(path: str) -> Any:
     """What a browser does: open the page, then press its button (with the page's CSRF token)."""
     browser = Client(enforce_csrf_checks=True)
     page = browser.get(path)
-    csrf = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page.content)
-    assert page.status_code == 200 and csrf is not None, page.content
-    return browser.post(path, {"csrfmiddlewaretoken": csrf.group(1).decode()})
+    assert page.status_code == 200, page.content
+    return browser.post(path, {"csrfmiddlewaretoken": csrf_token(page)})
 
 
 def refused_without_change(api: V3Api, contact_id: str, path: str, status: int, says: bytes) -> None:

@@ -13,7 +13,7 @@ from apps.v3.bulk import handlers as activities
 from apps.v3.bulk.models import Activity, ActivityKind
 from apps.v3.contacts.models import Contact, Tag, Tagging
 from tests.v3.conftest import V3Api
-from tests.v3.contacts.test_contact_lists import error_of, follow_all
+from tests.v3.support import error_of, follow_all
 
 
 def make_tag(api: V3Api, name: str, **extra: Any) -> dict[str, Any]:

@@ -29,15 +29,10 @@ from apps.v3.contacts.models import (
     Tagging,
 )
 from tests.v3.conftest import V3Api
+from tests.v3.support import error
 
 # ---------------------------------------------------------------------------------------------
 # Fixtures and helpers
-
-
-@pytest.fixture
-def lists(api: V3Api) -> list[ContactList]:
-    """Three lists of the ``api`` account."""
-    return [ContactList.objects.create(account=api.account, name=f"List {n}") for n in range(3)]
 
 
 @pytest.fixture
@@ -87,13 +82,6 @@ def listed(api: V3Api, **params: Any) -> list[str]:
     response = api.get("/contacts", params={"limit": 500, **params})
     assert response.status_code == 200, response.json()
     return [c["contact_id"] for c in response.json()["contacts"]]
-
-
-def error(response: Any, status: int) -> str:
-    """The error message of an enveloped error response with ``status``."""
-    assert response.status_code == status, response.content
-    message: str = response.json()[0]["error_message"]
-    return message
 
 
 # ---------------------------------------------------------------------------------------------

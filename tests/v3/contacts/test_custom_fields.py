@@ -12,13 +12,7 @@ import pytest
 
 from apps.v3.contacts.models import CustomField, CustomFieldValue
 from tests.v3.conftest import V3Api
-
-
-def error(response: Any, status: int) -> str:
-    """The error message of an enveloped error response with ``status``."""
-    assert response.status_code == status, response.content
-    message: str = response.json()[0]["error_message"]
-    return message
+from tests.v3.support import error
 
 
 def make_field(api: V3Api, label: str = "Favorite Fruit", kind: str = "string", **body: Any) -> dict[str, Any]:

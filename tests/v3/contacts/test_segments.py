@@ -24,8 +24,8 @@ from apps.v3.contacts.models import (
 )
 from apps.v3.contacts.segments import CriteriaError, contacts_matching, validate_criteria
 from tests.v3.conftest import V3Api
-from tests.v3.contacts.test_contact_lists import error_of, follow_all
 from tests.v3.factories import AccountFactory
+from tests.v3.support import error_of, follow_all
 
 
 def criteria(*group: dict[str, Any], kind: str = "and") -> str:
