@@ -843,3 +843,45 @@ def test_writes_need_the_write_privilege(make_api: Callable[..., V3Api]) -> None
     assert reader.get("/contacts").status_code == 200
     response = reader.post("/contacts", {"create_source": "Account", "first_name": "x"})
     assert response.status_code == 403
+
+
+# ---------------------------------------------------------------------------------------------
+# GET /contacts?search= (this service's addition to the spec)
+
+
+def test_search_finds_any_part_of_a_name_or_email_in_any_case(api: V3Api, other_api: V3Api) -> None:
+    ana = create(api, "ana.lopez@example.org", first_name="Ana", last_name="Lopez")["contact_id"]
+    sam = create(api, "sam@mail.test", first_name="Samuel", last_name="Smith")["contact_id"]
+    create(other_api, "ana@example.org", first_name="Ana")  # another account's Ana is never found
+    assert listed(api, search="ana") == [ana]
+    assert listed(api, search="SMITH") == [sam]
+    assert listed(api, search="example.org") == [ana]
+    assert listed(api, search="ana lopez") == [ana]  # the full name, as a person types it
+    assert set(listed(api, search="a")) == {ana, sam}
+    assert listed(api, search="nobody") == []
+    # A LIKE wildcard in the term is a plain character.
+    assert listed(api, search="%") == [] and listed(api, search="_") == []
+    assert set(listed(api, search="  ")) == {ana, sam}  # blank: no search
+
+
+def test_search_pages_by_cursor_and_combines_with_the_filters(api: V3Api) -> None:
+    for n in range(5):
+        create(api, f"pat{n}@example.com", first_name="Pat")
+    create(api, "someone@example.com", first_name="Kim")
+    first = api.get("/contacts", params={"search": "pat", "limit": 2}).json()
+    assert len(first["contacts"]) == 2
+    assert "search=pat" in first["_links"]["next"]["href"]
+    seen = [c["contact_id"] for c in first["contacts"]]
+    href = first["_links"]["next"]["href"]
+    while href:
+        page = api.get(href.removeprefix("/v3")).json()
+        seen += [c["contact_id"] for c in page["contacts"]]
+        href = page.get("_links", {}).get("next", {}).get("href")
+    assert len(seen) == len(set(seen)) == 5
+    one = api.get("/contacts", params={"search": "pat", "email": "pat3@example.com"}).json()["contacts"]
+    assert [c["email_address"]["address"] for c in one] == ["pat3@example.com"]
+    assert listed(api, search="pat", status="unsubscribed") == []
+
+
+def test_a_search_term_past_80_characters_is_a_400(api: V3Api) -> None:
+    error(api.get("/contacts", params={"search": "x" * 81}), 400, "search", "80")

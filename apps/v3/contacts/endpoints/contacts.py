@@ -56,6 +56,9 @@ class ContactsView(V3View):
 
     def get(self, request: Request) -> Response:
         params = self.query()
+        # Not in the spec: this service's own addition, which the dashboard's search box uses
+        # (docs/decisions/contacts.md#contact-search). Its query value passed the text check above.
+        params["search"] = actions.read_search(request.query_params.get("search"))
         include = params.get("include") or []
         if params.get("segment_id"):
             others = sorted(set(request.query_params) - {"segment_id", "limit", CURSOR})

@@ -27,6 +27,7 @@ from apps.v3.contacts.services.reading import (
     contact_counts,
     contact_xrefs,
     find_contact,
+    read_search,
     search_contacts,
     segment_contacts,
 )
@@ -42,6 +43,7 @@ __all__ = [
     "find_contact",
     "find_custom_field",
     "parse_calendar_date",
+    "read_search",
     "resubscribe_contact",
     "search_contacts",
     "segment_contacts",
