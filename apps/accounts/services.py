@@ -16,6 +16,7 @@ from __future__ import annotations
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import HttpRequest
 
@@ -32,12 +33,14 @@ if TYPE_CHECKING:
 __all__ = [
     "NoActiveConnection",
     "active_connection",
+    "can_write",
     "client_for",
     "client_for_connection",
     "complete_sign_in",
     "create_workspace",
     "load_token",
     "mark_needs_reconnect",
+    "require_writer",
     "save_refreshed_token",
     "store_connection",
     "switch_connection",
@@ -101,6 +104,31 @@ def switch_connection(request: HttpRequest, connection: Connection) -> None:
     request._accounts_active_connection = connection  # type: ignore[attr-defined]
     # A connection made in this request (a sign-in) is not among those already read.
     vars(request).pop("_accounts_usable_connections", None)
+
+
+# --- Who may change an account's data ----------------------------------------------------------
+
+
+def can_write(request: HttpRequest, connection: Connection | None = None) -> bool:
+    """Whether the user may change ``connection``'s account (default: the active one): marketers and above."""
+    connection = connection or active_connection(request)
+    if connection is None:
+        return False
+    membership = Membership.objects.filter(workspace_id=connection.workspace_id, user=request.user.pk or 0).first()
+    return membership is not None and membership.can_write
+
+
+def require_writer(request: HttpRequest, connection: Connection | None = None) -> Connection:
+    """``connection`` (default: the active one) if the user may change its account; 403 for a viewer.
+
+    No connection at all raises ``NoActiveConnection``, which the middleware answers with the connect page.
+    """
+    connection = connection or active_connection(request)
+    if connection is None:
+        raise NoActiveConnection
+    if not can_write(request, connection):
+        raise PermissionDenied("Viewers can look but not change anything. Ask a workspace owner for more.")
+    return connection
 
 
 # --- Clients -----------------------------------------------------------------------------------

@@ -3,7 +3,7 @@
 Views parse the request, call one of these with the active connection's client
 (``apps.accounts.services.client_for``) and render what comes back; the token scopes every call
 to the connection's account. Each change also drops the connection's remembered choices
-(``services.forget_choices``) so the contacts pages offer the new list, tag or field at once.
+(``choices.forget_choices``) so the contacts pages offer the new list, tag or field at once.
 
 **Previewing unsaved segment criteria.** The API evaluates only *saved* segments
 (``GET /contacts?segment_id=``), and nothing else in it evaluates criteria. A preview therefore
@@ -17,18 +17,17 @@ criteria errors a save would.
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import islice
 from typing import Any
 
-from apps.ctct import Client
+from apps.ctct import Client, Page
+from ctctdash.pages import PAGE_SIZE, with_dates
 
-from .services import custom_fields, forget_choices, list_choices, tag_choices
-from .services_paging import PAGE_SIZE, Page, fetch_page, with_dates
+from .choices import DRAFT_SEGMENT_PREFIX, custom_fields, forget_choices, is_draft, list_choices, tag_choices
 
 __all__ = [
     "CUSTOM_FIELD_TYPES",
-    "DRAFT_PREFIX",
     "SELECT_TYPES",
     "Catalog",
     "Preview",
@@ -66,18 +65,10 @@ __all__ = [
 MEMBERS_SHOWN = 10
 
 
-def list_page(client: Client, token: str | None = None) -> Page:
+def list_page(client: Client, cursor: str | None = None) -> Page:
     """One page of the account's lists with their membership counts and the number of lists."""
-    page = fetch_page(
-        client,
-        "getLists",
-        token,
-        total_key="lists_count",
-        limit=PAGE_SIZE,
-        include_count=True,
-        include_membership_count="all",
-    )
-    return Page([with_dates(item) for item in page.items], page.next_token, page.total)
+    page = client.page("getLists", cursor, limit=PAGE_SIZE, include_count=True, include_membership_count="all")
+    return replace(page, items=[with_dates(item) for item in page.items])
 
 
 def get_list(client: Client, list_id: str) -> dict[str, Any]:
@@ -132,10 +123,10 @@ def delete_list(client: Client, list_id: str) -> dict[str, Any]:
 # --- Tags --------------------------------------------------------------------------------------
 
 
-def tag_page(client: Client, token: str | None = None) -> Page:
+def tag_page(client: Client, cursor: str | None = None) -> Page:
     """One page of the account's tags with how many contacts carry each."""
-    page = fetch_page(client, "getTags", token, limit=PAGE_SIZE, include_count=True)
-    return Page([with_dates(item) for item in page.items], page.next_token)
+    page = client.page("getTags", cursor, limit=PAGE_SIZE, include_count=True)
+    return replace(page, items=[with_dates(item) for item in page.items])
 
 
 def get_tag(client: Client, tag_id: str) -> dict[str, Any]:
@@ -181,10 +172,10 @@ SELECT_TYPES = ("single_select", "multi_select")
 FIELDS_PER_PAGE = 100
 
 
-def custom_field_page(client: Client, token: str | None = None) -> Page:
+def custom_field_page(client: Client, cursor: str | None = None) -> Page:
     """One page of the account's custom fields."""
-    page = fetch_page(client, "getCustomFields", token, limit=FIELDS_PER_PAGE)
-    return Page([_with_type_label(item) for item in page.items], page.next_token)
+    page = client.page("getCustomFields", cursor, limit=FIELDS_PER_PAGE)
+    return replace(page, items=[_with_type_label(item) for item in page.items])
 
 
 def get_custom_field(client: Client, custom_field_id: str) -> dict[str, Any]:
@@ -253,7 +244,6 @@ def delete_custom_field(client: Client, custom_field_id: str) -> None:
 
 # --- Segments ----------------------------------------------------------------------------------
 
-DRAFT_PREFIX = "__preview "
 SORTS = ("date", "name")
 # A preview lists this many contacts ...
 SAMPLE_SIZE = 10
@@ -284,18 +274,11 @@ class Catalog:
         return dict(self.custom_fields + self.lists + self.tags)
 
 
-def segment_page(client: Client, token: str | None = None, sort_by: str = "date") -> Page:
+def segment_page(client: Client, cursor: str | None = None, sort_by: str = "date") -> Page:
     """One page of the account's segments (drafts left out), most recently edited or by name."""
-    page = fetch_page(
-        client, "getAccountSegments", token, limit=PAGE_SIZE, sort_by=sort_by if sort_by in SORTS else "date"
-    )
-    items = [with_dates(s, ("created_at", "edited_at")) for s in page.items if not is_draft(s)]
-    return Page(items, page.next_token)
-
-
-def is_draft(segment: dict[str, Any]) -> bool:
-    """A preview's draft segment, not one anybody saved."""
-    return str(segment.get("name", "")).startswith(DRAFT_PREFIX)
+    page = client.page("getAccountSegments", cursor, limit=PAGE_SIZE, sort_by=sort_by if sort_by in SORTS else "date")
+    items = [with_dates(s, ("created_at", "edited_at")) for s in page.items if not is_draft(str(s.get("name", "")))]
+    return replace(page, items=items)
 
 
 def get_segment(client: Client, segment_id: int) -> dict[str, Any]:
@@ -338,7 +321,7 @@ def segment_matches(client: Client, segment_id: int) -> Preview:
 
 def preview_criteria(client: Client, criteria: str) -> Preview:
     """The contacts unsaved ``criteria`` would select, through a draft segment deleted afterwards."""
-    draft = create_segment(client, name=f"{DRAFT_PREFIX}{uuid.uuid4()}", criteria=criteria)
+    draft = create_segment(client, name=f"{DRAFT_SEGMENT_PREFIX}{uuid.uuid4()}", criteria=criteria)
     try:
         return segment_matches(client, int(draft["segment_id"]))
     finally:

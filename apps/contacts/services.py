@@ -4,138 +4,44 @@ Views parse the request, call one of these with the client of the active connect
 (``apps.accounts.services.client_for``) and render what comes back. The connection's token scopes
 every call to its Constant Contact account, so nothing here can reach another workspace's data.
 
-The choices the pages offer (lists, tags, segments, custom fields) are read through the client
-too, and kept for a minute per connection: the list page would otherwise spend four of the
-application's four requests a second on every view. Pages that change lists, tags, segments or
-custom fields call :func:`forget_choices` so their change shows at once.
+The choices the pages offer (lists, tags, segments, custom fields) are read and remembered in
+:mod:`apps.contacts.choices`; the names behind a contact's ids come from there.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django import forms
-from django.core.cache import cache
 from django.utils.dateparse import parse_datetime
 
-from apps.ctct import Client, Conflict, CtctError
+from apps.ctct import Client
+from ctctdash.pages import PAGE_SIZE, Choice
 
-from .services_paging import PAGE_SIZE, fetch_page
+from .choices import by_name, custom_fields, forget_choices, list_choices, tag_choices
 
 __all__ = [
     "DETAIL_INCLUDE",
     "PAGE_SIZE",
-    "ApiFieldError",
-    "Choice",
     "ContactDetail",
     "ContactFilters",
     "ContactPage",
     "ContactRow",
     "Note",
-    "add_api_errors",
-    "api_field_errors",
     "contact_detail",
     "create_contact",
-    "custom_fields",
     "delete_contact",
-    "forget_choices",
     "get_contact",
     "list_contacts",
-    "list_choices",
     "note_of",
     "resubscribe_contact",
-    "segment_choices",
-    "tag_choices",
     "update_contact",
 ]
 
 # Every sub-resource: the detail page shows them all, and an edit (a replacing PUT) must resend them.
 DETAIL_INCLUDE = ("custom_fields", "list_memberships", "phone_numbers", "street_addresses", "taggings", "notes")
-# Long enough to spare the rate limit while someone pages and filters, short enough that a list
-# made elsewhere (another tab, an integration) appears without anyone having to do anything.
-CHOICES_TTL = 60
-# The segment pages' preview saves its criteria as a segment named so and deletes it at once.
-DRAFT_SEGMENT_PREFIX = "__preview "
-# The API's own limits per page, so that each choice list is usually one request.
-_CHOICE_PAGE = {"lists": 500, "tags": 500, "segments": 1000, "custom_fields": 100}
-
-
-# --- Choices: lists, tags, segments and custom fields, through the client -----------------------
-
-
-@dataclass(frozen=True)
-class Choice:
-    """One list, tag or segment to pick: its id (as text) and its name."""
-
-    id: str
-    name: str
-
-
-def _cache_key(client: Client, what: str) -> str | None:
-    """Per connection (the client's refresh-lock name); None for a client no connection owns."""
-    scope = client.config.connection_key
-    return f"contacts.choices:{scope}:{what}" if scope else None
-
-
-def _cached(client: Client, what: str, load: Callable[[], Any]) -> Any:
-    key = _cache_key(client, what)
-    if key is None:
-        return load()
-    value = cache.get(key)
-    if value is None:
-        value = load()
-        cache.set(key, value, CHOICES_TTL)
-    return value
-
-
-def forget_choices(client: Client) -> None:
-    """Drop the connection's remembered lists, tags, segments and custom fields (after changing one)."""
-    keys = [_cache_key(client, what) for what in _CHOICE_PAGE]
-    cache.delete_many([key for key in keys if key])
-
-
-def _by_name(choices: list[Choice]) -> list[Choice]:
-    return sorted(choices, key=lambda c: (c.name.casefold(), c.id))
-
-
-def _choices(client: Client, what: str, id_key: str, items: Callable[[], Iterable[dict[str, Any]]]) -> list[Choice]:
-    def load() -> list[Choice]:
-        return _by_name([Choice(str(item[id_key]), item.get("name", "")) for item in items()])
-
-    result: list[Choice] = _cached(client, what, load)
-    return result
-
-
-def list_choices(client: Client) -> list[Choice]:
-    """The account's contact lists, by name."""
-    return _choices(client, "lists", "list_id", lambda: client.contact_lists.iter_lists(limit=_CHOICE_PAGE["lists"]))
-
-
-def tag_choices(client: Client) -> list[Choice]:
-    """The account's tags, by name."""
-    return _choices(client, "tags", "tag_id", lambda: client.contact_tags.iter_tags(limit=_CHOICE_PAGE["tags"]))
-
-
-def segment_choices(client: Client) -> list[Choice]:
-    """The account's segments, by name, without the drafts a segment preview saves for a moment."""
-    limit = _CHOICE_PAGE["segments"]
-    segments = _choices(client, "segments", "segment_id", lambda: client.segments.iter_account_segments(limit=limit))
-    return [s for s in segments if not s.name.startswith(DRAFT_SEGMENT_PREFIX)]
-
-
-def custom_fields(client: Client) -> list[dict[str, Any]]:
-    """The account's custom field definitions (label, type, choices), by label."""
-
-    def load() -> list[dict[str, Any]]:
-        fields = client.contacts_custom_fields.iter_custom_fields(limit=_CHOICE_PAGE["custom_fields"])
-        return sorted(fields, key=lambda f: (str(f.get("label", "")).casefold(), f["custom_field_id"]))
-
-    result: list[dict[str, Any]] = _cached(client, "custom_fields", load)
-    return result
 
 
 # --- The contacts list ------------------------------------------------------------------------
@@ -229,16 +135,11 @@ def _row(contact: Mapping[str, Any]) -> ContactRow:
 def list_contacts(client: Client, filters: ContactFilters, cursor: str | None = None) -> ContactPage:
     """A page of contacts: the first for ``filters``, or the one a previous page's ``next_cursor`` names.
 
-    The cursor is the query of the API's ``_links.next.href`` (``services_paging``): the link's
-    own cursor and whatever filters the server repeats in it, so it works on any V3 server and
-    can only ever ask ``GET /contacts``. A stale or altered one is the API's 400.
+    The cursor is the client's (``apps.ctct.Page.next_cursor``): the query of the API's next link,
+    which only ever asks ``GET /contacts``. A stale or altered one is the API's 400.
     """
-    page = fetch_page(client, "getContacts", cursor, total_key="contacts_count", **filters.api_params())
-    return ContactPage(
-        rows=[_row(c) for c in page.items],
-        count=int(page.total) if page.total is not None else None,
-        next_cursor=page.next_token,
-    )
+    page = client.page("getContacts", cursor, **filters.api_params())
+    return ContactPage(rows=[_row(c) for c in page.items], count=page.total, next_cursor=page.next_cursor)
 
 
 # --- One contact ----------------------------------------------------------------------------------
@@ -309,7 +210,7 @@ def _named(client: Client, ids: Sequence[Any], load: Callable[[Client], list[Cho
     if any(i not in names for i in wanted):
         forget_choices(client)
         names = {c.id: c.name for c in load(client)}
-    return _by_name([Choice(i, names.get(i, i)) for i in wanted])
+    return by_name([Choice(i, names.get(i, i)) for i in wanted])
 
 
 def _field_value(value: Mapping[str, Any], definitions: Mapping[str, Mapping[str, Any]]) -> FieldValue:
@@ -368,61 +269,3 @@ def delete_contact(client: Client, contact_id: str) -> None:
 def resubscribe_contact(client: Client, contact_id: str, list_ids: Sequence[str]) -> None:
     """``PUT /contacts/resubscribe/{id}``: an unsubscribed contact is asked to confirm, onto these lists."""
     client.contacts.resubscribe_contact(contact_id, body={"list_ids": list(list_ids)})
-
-
-# --- API errors at form fields ---------------------------------------------------------------------
-
-# "first_name: ...", "email_address.address: ...", "phone_numbers[1].kind: ...", and
-# "birthday_month, birthday_day: ..." (several fields at once).
-_NAME = r"[A-Za-z_][\w.\[\]]*"
-_FIELD_MESSAGE = re.compile(rf"^(?P<paths>{_NAME}(?:, {_NAME})*): (?P<message>.+)$", re.DOTALL)
-_INDEX = re.compile(r"\[(\d+)\]")
-
-
-@dataclass(frozen=True)
-class ApiFieldError:
-    """One message of an API error: the body paths it names (dotted, ``a.0.b``) and its text without them."""
-
-    paths: tuple[str, ...]
-    message: str
-    full_message: str
-
-
-def api_field_errors(error: CtctError) -> list[ApiFieldError]:
-    """Each entry of the error, split into the fields its message names (none when it names none)."""
-    found = []
-    for entry in error.errors:
-        text = entry.error_message.strip()
-        match = _FIELD_MESSAGE.match(text)
-        if match is None:
-            found.append(ApiFieldError((), text, text))
-            continue
-        paths = tuple(_INDEX.sub(r".\1", p) for p in match["paths"].split(", "))
-        found.append(ApiFieldError(paths, match["message"], text))
-    return found
-
-
-def _field_for(path: str, fields: Mapping[str, str]) -> str | None:
-    """The form field of the longest known prefix of ``path`` (``custom_fields.2.value`` -> ``custom_fields.2``)."""
-    parts = path.split(".")
-    for end in range(len(parts), 0, -1):
-        name = fields.get(".".join(parts[:end]))
-        if name is not None:
-            return name
-    return None
-
-
-def add_api_errors(
-    form: forms.Form, error: CtctError, fields: Mapping[str, str], conflict_field: str | None = None
-) -> None:
-    """Show the API's messages at the form fields they name; the rest above the form.
-
-    ``fields`` maps body paths (dotted) to form field names. ``conflict_field`` takes a 409 whose
-    message names no field: on a create that is the duplicate email, the only conflict
-    ``createContact`` declares, whatever words a server puts it in.
-    """
-    for item in api_field_errors(error):
-        name = next((n for n in (_field_for(p, fields) for p in item.paths) if n in form.fields), None)
-        if name is None and not item.paths and isinstance(error, Conflict) and conflict_field in form.fields:
-            name = conflict_field
-        form.add_error(name, item.message if name else item.full_message)

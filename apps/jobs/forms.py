@@ -7,8 +7,11 @@ from typing import Any
 
 from django import forms
 
+from apps.contacts.choices import CONTACT_STATUSES
+from ctctdash.pages import Choice
+
 from .csv_files import MAX_BYTES, MAX_LINES, CsvFile, Target, describe_size, mapping_problems
-from .services import ACTIVITY_STATES, Choice
+from .services import ACTIVITY_STATES
 
 # The API's limit on list_ids for an import or an export.
 MAX_LISTS = 50
@@ -145,16 +148,8 @@ EXPORT_FIELDS = (
     ("contact_id", "Contact id"),
 )
 EXPORT_DEFAULT_FIELDS = ("email_address", "first_name", "last_name", "permission_to_send")
-EXPORT_STATUSES = (
-    ("", "Any, except deleted contacts"),
-    ("active", "Subscribed (active)"),
-    ("unsubscribed", "Unsubscribed"),
-    ("pending_confirmation", "Waiting for confirmation"),
-    ("temp_hold", "On temporary hold"),
-    ("not_set", "Permission not set"),
-    ("deleted", "Deleted"),
-    ("all", "All, deleted contacts included"),
-)
+# The export's ``status``: no value exports every contact that is not deleted, as the API does.
+EXPORT_STATUSES = (("", "Any, except deleted contacts"), *CONTACT_STATUSES)
 
 
 class ExportForm(forms.Form):

@@ -12,15 +12,16 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
 
 from django.core.files.uploadedfile import UploadedFile
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from apps.accounts.models import Connection, Membership
-from apps.ctct import Client, CtctError, NotFound, Unauthorized
-from apps.ctct.paging import next_href, resolve_next
+from apps.accounts.models import Connection
+from apps.contacts.choices import custom_fields, forget_choices
+from apps.ctct import Client, CtctError, NotFound, Page, Unauthorized
+from ctctdash.pages import StaleCursor
 
 from . import staging
 from .csv_files import (
@@ -42,16 +43,12 @@ __all__ = [
     "ACTIVITY_STATES",
     "ActivityPage",
     "ActivityStatus",
-    "Choice",
     "ExportFileGone",
     "ExportNotReady",
-    "NotAnActivitiesPage",
     "api_problem",
-    "can_write",
-    "custom_fields",
     "export_download",
     "import_targets",
-    "list_choices",
+    "job_page",
     "read_activity",
     "recent_activities",
     "refresh_job",
@@ -70,6 +67,8 @@ ACTIVITY_STATES = (
 )
 # One page of the activities table; the API allows up to 500, a page of people reads 50.
 ACTIVITIES_PAGE = 50
+# One page of the jobs table: a workspace's jobs are fewer and wider rows than its activities.
+JOBS_PAGE = 25
 # What each status count means, in the order the job page lists them.
 COUNT_LABELS = {
     "items_total_count": "Items",
@@ -93,34 +92,7 @@ def api_problem(error: CtctError) -> str:
     return f"Constant Contact answered: {error.error_message}"
 
 
-def can_write(user: Any, connection: Connection) -> bool:
-    """Whether ``user`` may start imports and exports on ``connection`` (marketers and above)."""
-    membership = Membership.objects.filter(workspace_id=connection.workspace_id, user_id=user.pk).first()
-    return membership is not None and membership.can_write
-
-
-# --- Choices read through the client ------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Choice:
-    """A list to pick: its id and name."""
-
-    id: str
-    name: str
-
-
-def list_choices(client: Client) -> list[Choice]:
-    """The account's contact lists by name."""
-    # 500 a page: the most GET /contact_lists serves (docs/decisions.md), so usually one request.
-    lists = client.contact_lists.iter_lists(limit=500)
-    return sorted((Choice(str(item["list_id"]), item["name"]) for item in lists), key=lambda c: c.name.lower())
-
-
-def custom_fields(client: Client) -> list[dict[str, Any]]:
-    """The account's custom fields (``custom_field_id``, ``name``, ``label``, ``type``), by label."""
-    items = list(client.contacts_custom_fields.iter_custom_fields(limit=100))
-    return sorted(items, key=lambda item: str(item.get("label") or item.get("name") or "").lower())
+# --- Import targets -----------------------------------------------------------------------------
 
 
 def import_targets(client: Client) -> list[Target]:
@@ -175,6 +147,7 @@ def start_import(
     lists = list(list_ids)
     if new_list_name:
         created = client.contact_lists.create_list(body={"name": new_list_name})
+        forget_choices(client)  # the pages offering lists show the new one at once
         lists.append(str(created["list_id"]))
     activity = client.bulk_activities.contacts_csv_import(
         file=(_csv_name(staged.file_name), payload, "text/csv"),
@@ -235,8 +208,8 @@ class ExportFileGone(Exception):
 def export_download(client: Client, job: Job) -> Iterator[bytes]:
     """The export's CSV, streamed from the activity's ``results`` link in pieces.
 
-    The link is followed only on the API's own origin (the client refuses others), so the token
-    never goes elsewhere. The upstream response and the client are closed when the stream ends
+    The link is followed only on the API's own base URL (``Client.follow`` refuses others), so the
+    token never goes elsewhere. The upstream response and the client are closed when the stream ends
     or the browser goes away.
     """
     activity = client.bulk_activities.get_activity(job.activity_id)
@@ -246,7 +219,7 @@ def export_download(client: Client, job: Job) -> Iterator[bytes]:
     if not href:  # a completed export links its file until the file is deleted
         raise ExportFileGone(job.activity_id)
     try:
-        response = client.core.send("GET", resolve_next(client.core.base_url, href), stream=True)
+        response = client.follow(href, stream=True)
     except NotFound:  # deleted since the activity was read
         raise ExportFileGone(job.activity_id) from None
 
@@ -351,44 +324,28 @@ def refresh_job(client: Client, job: Job) -> ActivityStatus | None:
 
 @dataclass
 class ActivityPage:
-    """A page of the account's recent activities, the workspace's jobs among them, and the next page's link."""
+    """A page of the account's recent activities, the workspace's jobs among them, and the next page's cursor."""
 
     activities: list[ActivityStatus]
     jobs: dict[str, Job]
-    next_page: str | None
+    next_cursor: str | None
 
     @property
-    def rows(self) -> list[tuple[ActivityStatus, Job | None]]:
+    def items(self) -> list[tuple[ActivityStatus, Job | None]]:
         """Each activity with the workspace's job for it, if it is one."""
         return [(activity, self.jobs.get(activity.activity_id)) for activity in self.activities]
 
 
-class NotAnActivitiesPage(ValueError):
-    """A page link that does not lead to GET /activities on the account's own API."""
-
-
-def _activities_url(client: Client, href: str) -> str:
-    """The absolute URL of a next-page link of GET /activities; :class:`NotAnActivitiesPage` for anything else."""
-    try:
-        url = resolve_next(client.core.base_url, href)
-    except ValueError as exc:  # another origin: the token must not go there
-        raise NotAnActivitiesPage(href) from exc
-    if urlsplit(url).path.rstrip("/") != urlsplit(client.core.base_url).path.rstrip("/") + "/activities":
-        raise NotAnActivitiesPage(href)
-    return url
-
-
-def recent_activities(client: Client, connection: Connection, state: str = "", page: str = "") -> ActivityPage:
-    """The account's recent activities (newest first), ``state`` filtering, ``page`` a next link from before.
+def recent_activities(
+    client: Client, connection: Connection, state: str = "", cursor: str | None = None
+) -> ActivityPage:
+    """The account's recent activities (newest first), ``state`` filtering, ``cursor`` naming a later page.
 
     Jobs of this connection that appear are brought up to date from the same page, so the jobs
     table shows fresh states without a call per job.
     """
-    if page:
-        body = client.core.get_url(_activities_url(client, page))
-    else:
-        body = client.bulk_activities.get_activity_status_collection(limit=ACTIVITIES_PAGE, state=state or None)
-    activities = [ActivityStatus.from_api(item) for item in body.get("activities") or []]
+    page = client.page("getActivityStatusCollection", cursor, limit=ACTIVITIES_PAGE, state=state or None)
+    activities = [ActivityStatus.from_api(item) for item in page.items]
     jobs = {
         job.activity_id: job
         for job in Job.objects.filter(connection=connection, activity_id__in=[a.activity_id for a in activities])
@@ -396,4 +353,26 @@ def recent_activities(client: Client, connection: Connection, state: str = "", p
     for activity in activities:
         if activity.activity_id in jobs:
             _remember(jobs[activity.activity_id], activity)
-    return ActivityPage(activities, jobs, next_href(body))
+    return ActivityPage(activities, jobs, page.next_cursor)
+
+
+def job_page(connection: Connection, cursor: str | None = None) -> Page:
+    """A page of the workspace's jobs, newest first; ``cursor`` (the last job of the page before) continues after it.
+
+    A cursor naming no job of the workspace (deleted since, or edited by hand) is ``StaleCursor``.
+    """
+    jobs = Job.objects.filter(workspace_id=connection.workspace_id).select_related("connection", "created_by")
+    if cursor:
+        # At most 18 digits: any job id fits, and a longer one would overflow the database's integer.
+        pk = int(cursor) if cursor.isdigit() and len(cursor) <= 18 else None
+        after = jobs.filter(pk=pk).values("created_at", "pk").first() if pk is not None else None
+        if after is None:
+            raise StaleCursor(cursor)
+        # After it in the table's order (newest first, then highest id): keyset paging, so a job
+        # started meanwhile does not shift the rows of later pages.
+        jobs = jobs.filter(
+            Q(created_at__lt=after["created_at"]) | Q(created_at=after["created_at"], pk__lt=after["pk"])
+        )
+    rows = list(jobs[: JOBS_PAGE + 1])
+    more = len(rows) > JOBS_PAGE
+    return Page(items=rows[:JOBS_PAGE], next_cursor=str(rows[JOBS_PAGE - 1].pk) if more else None)

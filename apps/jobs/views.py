@@ -15,8 +15,6 @@ from uuid import UUID
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
@@ -26,9 +24,11 @@ from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseStopPolling
 
 from apps.accounts.models import Connection
-from apps.accounts.services import NoActiveConnection, active_connection, client_for
+from apps.accounts.services import NoActiveConnection, active_connection, can_write, client_for, require_writer
+from apps.contacts import choices
 from apps.ctct import CtctError, NotFound
 from ctctdash.htmx import wants_fragment
+from ctctdash.pages import Listing, listing_page
 
 from . import services, staging
 from .csv_files import MAX_BYTES, CsvProblem, auto_match, describe_size, preview
@@ -40,7 +40,8 @@ if TYPE_CHECKING:
 
 # Multipart framing around the file: a body longer than the limit by more than this is refused unread.
 UPLOAD_OVERHEAD = 64 * 1024
-JOBS_PER_PAGE = 25
+# The jobs table's pager keeps its links apart from the activities' on the same page.
+JOBS_PAGER = "jobs_"
 
 
 # --- Helpers -----------------------------------------------------------------------------------
@@ -56,14 +57,6 @@ def _connection(request: HttpRequest) -> Connection:
     connection = active_connection(request)
     if connection is None:
         raise NoActiveConnection
-    return connection
-
-
-def _writer_connection(request: HttpRequest) -> Connection:
-    """The active connection, if the user may change its account's data (403 for viewers)."""
-    connection = _connection(request)
-    if not services.can_write(request.user, connection):
-        raise PermissionDenied("Viewers can look but not import or export. Ask a workspace owner for more.")
     return connection
 
 
@@ -95,7 +88,7 @@ def wizard_step(view: WizardView) -> Callable[[HttpRequest, str], HttpResponse]:
     @login_required
     @wraps(view)
     def step(request: HttpRequest, token: str) -> HttpResponse:
-        connection = _writer_connection(request)
+        connection = require_writer(request)
         staged = _staged(request, connection, token)
         if staged is None:
             return redirect("jobs:import")
@@ -111,30 +104,31 @@ def wizard_step(view: WizardView) -> Callable[[HttpRequest, str], HttpResponse]:
 def job_list(request: HttpRequest) -> HttpResponse:
     """The workspace's jobs, and the active account's recent activities with a state filter."""
     connection = _connection(request)
-    jobs = Job.objects.filter(workspace_id=connection.workspace_id).select_related("connection", "created_by")
     filters = ActivityFilterForm(request.GET or None)
     state = filters.cleaned_data["state"] if filters.is_valid() else ""
+    keep = {"state": state} if state else {}
     problem = ""
-    page: services.ActivityPage | None = None
-    try:
-        page = services.recent_activities(client_for(request), connection, state, request.GET.get("page", ""))
-    except services.NotAnActivitiesPage:
-        raise Http404("That page of activities does not exist.") from None
-    except CtctError as error:
-        problem = services.api_problem(error)
-    # Rendered after the activities were read: they may have brought job states up to date.
-    job_page = Paginator(jobs, JOBS_PER_PAGE).get_page(request.GET.get("jobs"))
+    activities: Listing[services.ActivityPage] | None = None
+    with client_for(request) as client:
+        try:
+            activities = listing_page(
+                request, lambda cursor: services.recent_activities(client, connection, state, cursor), keep
+            )
+        except CtctError as error:
+            problem = services.api_problem(error)
+    # Read after the activities: they may have brought job states up to date.
+    jobs = listing_page(request, lambda cursor: services.job_page(connection, cursor), keep, prefix=JOBS_PAGER)
     return render(
         request,
         "jobs/job_list.html",
         {
             "connection": connection,
-            "job_page": job_page,
+            "jobs": jobs,
             "filters": filters,
             "state": state,
-            "activities": page,
+            "activities": activities,
             "problem": problem,
-            "can_write": services.can_write(request.user, connection),
+            "can_write": can_write(request, connection),
         },
     )
 
@@ -172,7 +166,7 @@ def _export_again(request: HttpRequest, job: Job) -> dict[str, bool]:
     The export form works on the active connection, so the offer is a link only while that is
     the job's own; otherwise the page says which account to switch to.
     """
-    allowed = services.can_write(request.user, job.connection)
+    allowed = can_write(request, job.connection)
     active = active_connection(request)
     return {"may_export": allowed, "on_job_account": active is not None and active.pk == job.connection_id}
 
@@ -240,7 +234,7 @@ def job_download(request: HttpRequest, pk: int) -> HttpResponseBase:
 @login_required
 def import_upload(request: HttpRequest) -> HttpResponse:
     """Step 1: upload a CSV; its size, length and email column are checked before anything else."""
-    connection = _writer_connection(request)
+    connection = require_writer(request)
     form = ImportUploadForm()
     if request.method == "POST":
         declared = int(request.META.get("CONTENT_LENGTH") or 0)
@@ -293,7 +287,7 @@ def import_start(request: HttpRequest, connection: Connection, staged: staging.S
     client = client_for(request)
     mapped = list(staged.chosen.values())
     form = ImportStartForm(
-        request.POST if request.method == "POST" else None, lists=services.list_choices(client), mapped=mapped
+        request.POST if request.method == "POST" else None, lists=choices.list_choices(client), mapped=mapped
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -338,12 +332,12 @@ def import_cancel(request: HttpRequest, token: str) -> HttpResponse:
 @login_required
 def export_create(request: HttpRequest) -> HttpResponse:
     """Choose contacts and columns, then start the export and follow it on its job page."""
-    connection = _writer_connection(request)
+    connection = require_writer(request)
     client = client_for(request)
     form = ExportForm(
         request.POST if request.method == "POST" else None,
-        lists=services.list_choices(client),
-        custom_fields=services.custom_fields(client),
+        lists=choices.list_choices(client),
+        custom_fields=choices.custom_fields(client),
     )
     if request.method == "POST" and form.is_valid():
         try:

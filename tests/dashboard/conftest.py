@@ -156,6 +156,12 @@ def announced_error(response: HttpResponse, field_id: str) -> str:
     return html.unescape(re.sub(r"<[^>]+>", " ", found.group(1))).strip() if found else ""
 
 
+def pager_link(response: HttpResponse, rel: str) -> str | None:
+    """The href of the pager's ``rel`` link (next, prev), or None: the same pager on every listing."""
+    found = re.search(rf'<a href="([^"]+)"[^>]*rel="{rel}"', response.content.decode())
+    return html.unescape(found.group(1)) if found else None
+
+
 def link_texts(page: str, prefix: str) -> list[str]:
     """The texts of the links to ``<prefix><id>/`` pages, in page order: the names a table lists."""
     return re.findall(rf'<a href="{re.escape(prefix)}[^/"]+/">([^<]+)</a>', page)

@@ -2,7 +2,7 @@
 
 The form turns its cleaned data into the V3 body (``ContactForm.api_body``) and says which body
 path each of its fields becomes, so the API's validation messages can be shown at the field that
-caused them (``apps.contacts.services.add_api_errors``).
+caused them (``ctctdash.pages.add_api_errors``).
 """
 
 from __future__ import annotations
@@ -13,9 +13,7 @@ from typing import Any
 
 from django import forms
 
-from apps.contacts.services import Choice
-
-from .shared import AccessibleForm, offer
+from ctctdash.pages import AccessibleForm, Choice, offer
 
 __all__ = ["ContactForm", "custom_field_name", "initial_from"]
 

@@ -7,23 +7,14 @@ from typing import Any, cast
 
 from django import forms
 
-from apps.contacts.services import Choice, ContactFilters
-
-from .shared import AccessibleForm, offer
+from apps.contacts.choices import CONTACT_STATUSES
+from apps.contacts.services import ContactFilters
+from ctctdash.pages import AccessibleForm, Choice, offer
 
 __all__ = ["ContactFilterForm", "ResubscribeForm"]
 
 # GET /contacts ``status``; no value means every contact that is not deleted, as in the API.
-STATUS_FILTERS = [
-    ("", "Any status but deleted"),
-    ("active", "Active (explicit or implicit)"),
-    ("unsubscribed", "Unsubscribed"),
-    ("pending_confirmation", "Pending confirmation"),
-    ("not_set", "Permission not set"),
-    ("temp_hold", "Temporary hold"),
-    ("deleted", "Deleted"),
-    ("all", "All, deleted included"),
-]
+STATUS_FILTERS = [("", "Any status but deleted"), *CONTACT_STATUSES]
 
 
 class ContactFilterForm(forms.Form):

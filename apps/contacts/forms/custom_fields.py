@@ -7,8 +7,9 @@ from typing import Any
 
 from django import forms
 
+from ctctdash.pages import ManagementForm
+
 from ..management_services import CUSTOM_FIELD_TYPES, SELECT_TYPES
-from .shared import ManagementForm
 
 __all__ = ["CustomFieldChoicesForm", "CustomFieldCreateForm", "CustomFieldLabelForm"]
 

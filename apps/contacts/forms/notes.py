@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from django import forms
 
+from ctctdash.pages import AccessibleForm
+
 from ..services_notes import NOTE_LENGTH
-from .shared import AccessibleForm
 
 __all__ = ["NoteForm"]
 

@@ -14,6 +14,8 @@ from typing import Any, cast
 from django import forms
 from django.http import QueryDict
 
+from ctctdash.pages import AlertErrorList, ManagementForm, add_api_errors
+
 from ..management_services import Catalog
 from ..segment_builder import (
     CONTACT,
@@ -33,8 +35,6 @@ from ..segment_builder import (
     to_criteria,
     value_hint,
 )
-from ..services import add_api_errors
-from .shared import AlertErrorList, ManagementForm
 
 __all__ = [
     "SegmentBuilder",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
-from .shared import ManagementForm
+from ctctdash.pages import ManagementForm
 
 __all__ = ["ContactTagForm"]
 

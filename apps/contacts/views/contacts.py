@@ -13,7 +13,6 @@ import uuid
 from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar, cast
-from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -26,14 +25,14 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_http_methods
 from django_htmx.http import HttpResponseClientRedirect
 
-from apps.accounts.services import client_for
-from apps.contacts import services, services_notes
+from apps.accounts.services import can_write, client_for, require_writer
+from apps.contacts import choices, services, services_notes
 from apps.contacts.forms.contact_edit import ContactForm
 from apps.contacts.forms.contacts import ContactFilterForm, ResubscribeForm
 from apps.contacts.forms.notes import NoteForm
 from apps.ctct import BadRequest, Client, Conflict, Forbidden, NotFound
-
-from .shared import can_write, found_or_404, render_form, require_writer, wants_fragment
+from ctctdash.htmx import wants_fragment
+from ctctdash.pages import Position, add_api_errors, found_or_404, page_links, query, render_form
 
 __all__ = [
     "contact_create",
@@ -46,10 +45,6 @@ __all__ = [
     "note_delete",
 ]
 
-# Pages remembered for "Previous": enough to step back through a session's browsing, small
-# enough that the links stay short (each entry is a next link's query). Older pages are reached
-# through "First page".
-BACK_STACK = 10
 View = TypeVar("View", bound=Callable[..., HttpResponse])
 
 
@@ -103,66 +98,38 @@ def _table_rows(rows: list[services.ContactRow]) -> list[dict[str, Any]]:
     return cells
 
 
-def _query(filters: dict[str, str], cursor: str = "", back: list[str] | None = None, page: int = 1) -> str:
-    """A list URL's query string: the filters, and for a later page its cursor, back stack and number."""
-    state: dict[str, Any] = {"cursor": cursor, "back": back or [], "page": page if page > 1 else None}
-    return "?" + urlencode({**filters, **{k: v for k, v in state.items() if v not in (None, [], "")}}, doseq=True)
-
-
-def _page_links(
-    filters: dict[str, str], cursor: str, back: list[str], page: int, next_cursor: str | None
-) -> dict[str, str]:
-    """Query strings for Next, Previous and First page.
-
-    ``back`` holds the cursors of the pages before this one, oldest first, "" standing for the
-    first page (which has none); Next pushes this page's cursor, Previous pops the last one.
-    """
-    links = {}
-    if next_cursor:
-        links["next"] = _query(filters, next_cursor, [*back, cursor][-BACK_STACK:], page + 1)
-    if cursor and back:
-        links["previous"] = _query(filters, back[-1], back[:-1], page - 1)
-    if cursor:
-        links["first"] = _query(filters)
-    return links
-
-
 @_page("GET")
 def contact_list(request: HttpRequest) -> HttpResponse:
     """Contacts, searched and filtered, a page at a time by the API's cursor; htmx gets only the rows."""
     with client_for(request) as client:
         form = ContactFilterForm(
             request.GET if any(k in request.GET for k in ContactFilterForm.base_fields) else None,
-            lists=services.list_choices(client),
-            tags=services.tag_choices(client),
-            segments=services.segment_choices(client),
+            lists=choices.list_choices(client),
+            tags=choices.tag_choices(client),
+            segments=choices.segment_choices(client),
         )
         filters = form.filters()
-        cursor = request.GET.get("cursor", "")
-        back = request.GET.getlist("back")[-BACK_STACK:]
-        try:
-            page_number = max(1, int(request.GET.get("page", "1")))
-        except ValueError:
-            page_number = 1
+        position = Position.of(request)
         problem = ""
         try:
-            page = services.list_contacts(client, filters, cursor or None)
+            page = services.list_contacts(client, filters, position.cursor or None)
         except (BadRequest, NotFound) as exc:
-            if cursor and isinstance(exc, BadRequest):
+            if position.cursor and isinstance(exc, BadRequest):
                 # A cursor the API no longer accepts (or one edited by hand): start again from the top.
                 messages.warning(request, "That page link is no longer valid; here is the first page.")
-                return redirect(reverse("contacts:list") + _query(form.active_filters()))
+                return redirect(reverse("contacts:list") + query(form.active_filters()))
             # A filter the API refused (a segment deleted meanwhile, an email it cannot search for).
             page, problem = services.ContactPage([], None, None), exc.error_message
+    first_row, last_row = position.rows(len(page.rows))
     context = {
         "form": form,
         "filters": filters,
         "page": page,
         "rows": _table_rows(page.rows),
-        "page_number": page_number,
-        "first_row": (page_number - 1) * services.PAGE_SIZE + 1,
-        "last_row": (page_number - 1) * services.PAGE_SIZE + len(page.rows),
-        "links": _page_links(form.active_filters(), cursor, back, page_number, page.next_cursor),
+        "page_number": position.number,
+        "first_row": first_row,
+        "last_row": last_row,
+        "links": page_links(request.path, position, page.next_cursor, form.active_filters()),
         "problem": problem,
     }
     template = "contacts/contact_list.html#rows" if wants_fragment(request) else "contacts/contact_list.html"
@@ -186,7 +153,7 @@ def contact_detail(request: HttpRequest, contact_id: uuid.UUID) -> HttpResponse:
 def _detail_context(request: HttpRequest, client: Client, contact_id: uuid.UUID, note_form: NoteForm) -> dict[str, Any]:
     detail = services.contact_detail(client, str(contact_id))
     resubscribe = ResubscribeForm(
-        lists=services.list_choices(client), initial={"list_ids": [c.id for c in detail.lists]}
+        lists=choices.list_choices(client), initial={"list_ids": [c.id for c in detail.lists]}
     )
     # The page opens on the contact: only a note with errors takes the focus.
     for form in (resubscribe, note_form):
@@ -205,9 +172,9 @@ def _detail_context(request: HttpRequest, client: Client, contact_id: uuid.UUID,
 
 def _form_kwargs(client: Client) -> dict[str, Any]:
     return {
-        "lists": services.list_choices(client),
-        "tags": services.tag_choices(client),
-        "custom_fields": services.custom_fields(client),
+        "lists": choices.list_choices(client),
+        "tags": choices.tag_choices(client),
+        "custom_fields": choices.custom_fields(client),
     }
 
 
@@ -229,7 +196,7 @@ def _contact_form(request: HttpRequest, contact_id: uuid.UUID | None) -> HttpRes
                     saved = services.update_contact(client, str(contact_id), body)
             except (BadRequest, Conflict) as exc:
                 # A create's conflict is the duplicate email, whether or not its message says so.
-                services.add_api_errors(form, exc, fields, conflict_field=None if current else "email")
+                add_api_errors(form, exc, fields, conflict_field=None if current else "email")
             else:
                 messages.success(request, f"{_label(saved)} was {'saved' if current else 'added'}.")
                 return redirect("contacts:detail", saved["contact_id"])
@@ -268,7 +235,7 @@ def contact_resubscribe(request: HttpRequest, contact_id: uuid.UUID) -> HttpResp
     with client_for(request) as client:
         contact = services.get_contact(client, str(contact_id))
         initial = {"list_ids": [str(i) for i in contact.get("list_memberships") or []]}
-        form = ResubscribeForm(_posted(request), lists=services.list_choices(client), initial=initial)
+        form = ResubscribeForm(_posted(request), lists=choices.list_choices(client), initial=initial)
         if request.method == "POST" and form.is_valid():
             try:
                 services.resubscribe_contact(client, str(contact_id), form.cleaned_data["list_ids"])
@@ -277,7 +244,7 @@ def contact_resubscribe(request: HttpRequest, contact_id: uuid.UUID) -> HttpResp
                 messages.error(request, exc.error_message)
                 return redirect("contacts:detail", contact_id)
             except BadRequest as exc:
-                services.add_api_errors(form, exc, {"list_ids": "list_ids"})
+                add_api_errors(form, exc, {"list_ids": "list_ids"})
             else:
                 messages.success(
                     request, f"Resubscribe requested for {_label(contact)}: they receive email again once they confirm."
@@ -308,7 +275,7 @@ def note_add(request: HttpRequest, contact_id: uuid.UUID) -> HttpResponse:
             try:
                 services_notes.add_note(client, contact, form.cleaned_data["content"])
             except BadRequest as exc:
-                services.add_api_errors(form, exc, services_notes.NOTE_PATHS)
+                add_api_errors(form, exc, services_notes.NOTE_PATHS)
             else:
                 added = True
         if added and not wants_fragment(request):

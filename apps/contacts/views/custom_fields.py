@@ -10,19 +10,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 
-from apps.accounts.services import client_for
+from apps.accounts.services import can_write, client_for, require_writer
+from ctctdash.htmx import wants_fragment
+from ctctdash.pages import delete_after_confirming, found_or_404, listing_page, save_or_show
 
 from .. import management_services as actions
 from ..forms.custom_fields import MORE_ROWS, CustomFieldChoicesForm, CustomFieldCreateForm, CustomFieldLabelForm
-from .shared import (
-    can_write,
-    delete_after_confirming,
-    found_or_404,
-    listing_page,
-    require_writer,
-    save_or_show,
-    wants_fragment,
-)
 
 TEMPLATE_FORM = "contacts/custom_field_form.html"
 
@@ -35,7 +28,7 @@ def _field_page(saved: dict[str, str]) -> str:
 def custom_field_list(request: HttpRequest) -> HttpResponse:
     """The account's custom fields."""
     with client_for(request) as client:
-        page = listing_page(request, lambda token: actions.custom_field_page(client, token))
+        page = listing_page(request, lambda cursor: actions.custom_field_page(client, cursor))
     return render(request, "contacts/custom_field_list.html", {"page": page, "can_write": can_write(request)})
 
 

@@ -13,22 +13,20 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from apps.accounts.services import client_for
-
-from .. import management_services as actions
-from ..forms.lists import ContactListForm
-from .shared import (
+from apps.accounts.services import can_write, client_for, require_writer
+from ctctdash.htmx import wants_fragment
+from ctctdash.pages import (
     activity_message,
-    can_write,
     delete_after_confirming,
     found_or_404,
     listing_page,
     page_path,
-    require_writer,
     safe_next,
     save_or_show,
-    wants_fragment,
 )
+
+from .. import management_services as actions
+from ..forms.lists import ContactListForm
 
 TEMPLATE_FORM = "contacts/list_form.html"
 
@@ -46,7 +44,7 @@ def _saved(verb: str) -> Callable[[dict[str, Any]], tuple[str, str]]:
 def list_list(request: HttpRequest) -> HttpResponse:
     """The account's lists, a page at a time."""
     with client_for(request) as client:
-        page = listing_page(request, lambda token: actions.list_page(client, token))
+        page = listing_page(request, lambda cursor: actions.list_page(client, cursor))
     context = {"page": page, "can_write": can_write(request), "next_url": page_path(request)}
     return render(request, "contacts/list_list.html", context)
 

@@ -17,8 +17,10 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from apps.accounts.services import client_for
+from apps.accounts.services import can_write, client_for, require_writer
 from apps.ctct import BadRequest
+from ctctdash.htmx import wants_fragment
+from ctctdash.pages import API_FORM_ERRORS, delete_after_confirming, found_or_404, listing_page, render_form, submit
 
 from .. import management_services as actions
 from ..forms.segments import (
@@ -28,18 +30,7 @@ from ..forms.segments import (
     builder_from_post,
     new_builder,
 )
-from ..forms.shared import API_FORM_ERRORS
 from ..segment_builder import NotBuildable, describe, from_criteria
-from .shared import (
-    can_write,
-    delete_after_confirming,
-    found_or_404,
-    listing_page,
-    render_form,
-    require_writer,
-    submit,
-    wants_fragment,
-)
 
 
 @login_required
@@ -48,7 +39,7 @@ def segment_list(request: HttpRequest) -> HttpResponse:
     sort = request.GET.get("sort", "date")
     sort = sort if sort in actions.SORTS else "date"
     with client_for(request) as client:
-        page = listing_page(request, lambda token: actions.segment_page(client, token, sort))
+        page = listing_page(request, lambda cursor: actions.segment_page(client, cursor, sort), keep={"sort": sort})
     context = {"page": page, "sort": sort, "can_write": can_write(request)}
     return render(request, "contacts/segment_list.html", context)
 

@@ -9,19 +9,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 
-from apps.accounts.services import client_for
+from apps.accounts.services import can_write, client_for, require_writer
+from ctctdash.pages import activity_message, delete_after_confirming, found_or_404, listing_page, save_or_show
 
 from .. import management_services as actions
 from ..forms.tags import ContactTagForm
-from .shared import (
-    activity_message,
-    can_write,
-    delete_after_confirming,
-    found_or_404,
-    listing_page,
-    require_writer,
-    save_or_show,
-)
 
 TEMPLATE_FORM = "contacts/tag_form.html"
 
@@ -30,7 +22,7 @@ TEMPLATE_FORM = "contacts/tag_form.html"
 def tag_list(request: HttpRequest) -> HttpResponse:
     """The account's tags with how many contacts carry each, a page at a time."""
     with client_for(request) as client:
-        page = listing_page(request, lambda token: actions.tag_page(client, token))
+        page = listing_page(request, lambda cursor: actions.tag_page(client, cursor))
     return render(request, "contacts/tag_list.html", {"page": page, "can_write": can_write(request)})
 
 

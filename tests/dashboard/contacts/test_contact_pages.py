@@ -17,7 +17,6 @@ from django.test import Client as PageClient
 
 from apps.accounts.models import Role
 from apps.accounts.services import ACTIVE_CONNECTION_KEY
-from apps.contacts.services import api_field_errors
 from apps.ctct import BadRequest, ErrorDetail
 from apps.v3.contacts.models import (
     Contact,
@@ -33,7 +32,8 @@ from apps.v3.contacts.models import (
     Tag,
     Tagging,
 )
-from tests.dashboard.conftest import Connected, ConnectFactory, form_values
+from ctctdash.pages import api_field_errors
+from tests.dashboard.conftest import Connected, ConnectFactory, form_values, pager_link
 
 LIST_URL = "/contacts/"
 ROW_LINK = re.compile(r'<a href="/contacts/[0-9a-f-]{36}/">([^<]+)</a>')
@@ -46,12 +46,6 @@ def emails(response: HttpResponse) -> list[str]:
     """The email addresses in the list's rows, in order."""
     assert response.status_code == 200, response.content[:500]
     return ROW_LINK.findall(response.content.decode())
-
-
-def pager_link(response: HttpResponse, rel: str) -> str | None:
-    """The href of the pager's ``rel`` link (next, prev), or None."""
-    found = re.search(rf'<a href="([^"]+)"[^>]*rel="{rel}"', response.content.decode())
-    return html.unescape(found.group(1)) if found else None
 
 
 def text(response: HttpResponse) -> str:

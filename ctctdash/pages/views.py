@@ -1,7 +1,8 @@
-"""What the lists, tags, custom fields and segments pages share.
+"""What the dashboard's pages share: create, edit and delete pages over the API, its 404, and messages.
 
 Every page reaches the account through ``client_for(request)``, the active connection's client, so
 an id from another workspace's account is simply not found by the API and answers 404 here.
+Who may change anything is ``apps.accounts.services.can_write`` / ``require_writer``.
 """
 
 from __future__ import annotations
@@ -13,35 +14,25 @@ from uuid import UUID
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from apps.accounts.models import Membership
-from apps.accounts.services import NoActiveConnection, active_connection
-from apps.ctct import BadRequest, NotFound
-from ctctdash.htmx import wants_fragment
+from apps.ctct import NotFound
 
-from ..forms.shared import API_FORM_ERRORS
-from ..services import add_api_errors
-from ..services_paging import Page
+from .forms import API_FORM_ERRORS, add_api_errors
 
 __all__ = [
     "activity_message",
-    "can_write",
     "delete_after_confirming",
     "found_or_404",
-    "listing_page",
     "page_path",
     "render_form",
-    "require_writer",
     "safe_next",
     "save_or_show",
     "submit",
-    "wants_fragment",
 ]
 
 Result = TypeVar("Result")
@@ -55,23 +46,6 @@ def page_path(request: HttpRequest) -> str:
     return request.get_full_path()
 
 
-def can_write(request: HttpRequest) -> bool:
-    """Whether the user may change the active connection's account (marketers and above)."""
-    connection = active_connection(request)
-    if connection is None:
-        return False
-    membership = Membership.objects.filter(workspace_id=connection.workspace_id, user=request.user.pk or 0).first()
-    return membership is not None and membership.can_write
-
-
-def require_writer(request: HttpRequest) -> None:
-    """403 for a workspace viewer; no connection at all goes to the connect page (the middleware)."""
-    if active_connection(request) is None:
-        raise NoActiveConnection
-    if not can_write(request):
-        raise PermissionDenied("Viewers can look but not change anything. Ask a workspace owner for more.")
-
-
 @contextmanager
 def found_or_404() -> Iterator[None]:
     """The API's 404 (unknown id, or another account's) as this page's 404."""
@@ -79,17 +53,6 @@ def found_or_404() -> Iterator[None]:
         yield
     except NotFound as exc:
         raise Http404(exc.error_message) from exc
-
-
-def listing_page(request: HttpRequest, fetch: Callable[[str | None], Page]) -> Page:
-    """The page the ``page`` token names; the first page, with a note, when the API no longer knows it."""
-    token = request.GET.get("page") or None
-    if token:
-        try:
-            return fetch(token)
-        except BadRequest:
-            messages.info(request, "That page link has expired, so here is the first page.")
-    return fetch(None)
 
 
 def submit(form: forms.Form, action: Callable[[dict[str, Any]], Result], conflict_field: str = "name") -> Result | None:
