@@ -50,6 +50,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Outside everything else under it, so that every /v3/ error it sees ends in the spec's envelope.
     "apps.v3.gate.middleware.V3ErrorEnvelopeMiddleware",
+    # Its page sibling: a 404 or 500 outside /v3/ is the project's own page, DEBUG or not.
+    "ctctdash.errors.OwnErrorPagesMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",

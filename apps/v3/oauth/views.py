@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.decorators import method_decorator
@@ -17,6 +19,7 @@ from oauthlib.oauth2.rfc6749 import errors as oauth_errors
 
 from apps.v3.account.membership import member_account, memberships_of
 from apps.v3.account.models import Account
+from apps.v3.account.provisioning import DEMO_USERNAME
 from apps.v3.oauth import keys
 from apps.v3.oauth.forms import ConsentForm
 from apps.v3.oauth.models import ApplicationAccountChoice
@@ -32,6 +35,14 @@ class LoginView(auth_views.LoginView):
 
     template_name = "v3/oauth/login.html"
     redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        """The page, with the demo sign-in named while the service is the embedded one (``make run``)."""
+        context = super().get_context_data(**kwargs)
+        # Only with DEBUG on: a deployed service never advertises an account, even one named demo.
+        if settings.DEBUG and get_user_model().objects.filter(username=DEMO_USERNAME).exists():
+            context["demo_username"] = DEMO_USERNAME
+        return context
 
 
 class LogoutView(auth_views.LogoutView):
