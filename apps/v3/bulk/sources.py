@@ -28,6 +28,7 @@ from apps.v3.contacts.models import (
     Tag,
     Tagging,
 )
+from apps.v3.contacts.segments import contacts_matching
 from apps.v3.gate.errors import bad_request, not_found
 
 # "Active" contacts, as GET /contacts counts them: live, with an explicit or implicit permission.
@@ -153,8 +154,6 @@ def engaged(level: str) -> Q:
 
 def in_segment(account_id: int, segment_pk: int) -> Q:
     """Contacts a segment's criteria select (evaluated by the Segments module when the task runs)."""
-    from apps.v3.contacts.segments import contacts_matching
-
     segment = Segment.objects.filter(account_id=account_id, pk=segment_pk, deleted_at__isnull=True).first()
     if segment is None:
         return Q(pk__in=[])

@@ -9,7 +9,7 @@ from typing import Any
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 
-from apps.v3.contract import Operation, operation_by_id
+from apps.v3.contract import Operation, load_spec, operation_by_id
 from apps.v3.gate.authentication import TokenContext
 from apps.v3.gate.errors import Unauthorized, V3Error
 
@@ -41,8 +41,6 @@ def scopes_satisfied(operation: Operation, granted: frozenset[str]) -> bool:
 
 
 def _raw_security(operation: Operation) -> list[dict[str, list[str]]]:
-    from apps.v3.contract import load_spec
-
     raw: list[dict[str, list[str]]] = load_spec()["paths"][operation.path][operation.method.lower()].get("security", [])
     return raw
 

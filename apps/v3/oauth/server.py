@@ -12,6 +12,8 @@ from oauthlib.oauth2 import BearerToken, ClientCredentialsGrant, Server, TokenEn
 from oauthlib.oauth2.rfc6749 import errors
 from oauthlib.oauth2.rfc6749.grant_types.base import GrantTypeBase
 
+from apps.v3.account.models import Partner
+
 JWT_BEARER = "urn:ietf:params:oauth:grant-type:jwt-bearer"
 PARTNER_TOKEN_LIFETIME = 60 * 60
 
@@ -46,8 +48,6 @@ class JWTBearerGrant(GrantTypeBase):
 
     def validate_token_request(self, request: Request) -> None:
         """The assertion must name a partner as issuer and be signed by that partner's key."""
-        from apps.v3.account.models import Partner
-
         params = dict(request.decoded_body or [])
         assertion = params.get("assertion")
         if not assertion:

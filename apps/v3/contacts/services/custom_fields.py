@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 
 from apps.v3.account.models import Account
 from apps.v3.contacts.models import CustomField, CustomFieldChoice, CustomFieldValue
+from apps.v3.contacts.serializers.contacts import custom_field_prefetch
 from apps.v3.contacts.services.checks import MAX_INT, one_of
 from apps.v3.gate.errors import bad_request, conflict, not_found
 
@@ -174,8 +175,6 @@ def update_custom_field(account: Account, custom_field: CustomField, data: dict[
 
 def find_custom_field(account: Account, custom_field_id: uuid.UUID) -> CustomField:
     """The account's custom field with this id, choices loaded; 404 for any other id."""
-    from apps.v3.contacts.serializers.contacts import custom_field_prefetch
-
     found = CustomField.objects.filter(account=account, custom_field_id=custom_field_id)
     custom_field = found.prefetch_related(custom_field_prefetch()).first()
     if custom_field is None:

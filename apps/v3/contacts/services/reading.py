@@ -15,7 +15,8 @@ from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from apps.v3.account.models import Account
-from apps.v3.contacts.models import Contact, ContactList, ListMembership, PermissionToSend, Tag, Tagging
+from apps.v3.contacts.models import Contact, ContactList, ListMembership, PermissionToSend, Segment, Tag, Tagging
+from apps.v3.contacts.segments import contacts_matching
 from apps.v3.contacts.services.checks import aware_utc, digits_value, parse_uuid
 from apps.v3.gate.errors import bad_request, not_found
 
@@ -124,9 +125,6 @@ def search_contacts(account: Account, params: dict[str, Any], after_pk: int | No
 
 def segment_contacts(account: Account, raw_segment_id: list[str]) -> QuerySet[Contact]:
     """The contacts a segment of this account selects (404 for another account's segment)."""
-    from apps.v3.contacts.models import Segment
-    from apps.v3.contacts.segments import contacts_matching  # evaluated by the Segments module, imported when used
-
     text = raw_segment_id[0]
     segment_id = digits_value(text)
     if segment_id is None:
