@@ -1,0 +1,71 @@
+"""The segment builder in a real browser with JavaScript on: rows added and changed through htmx, then saved."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+
+import pytest
+from playwright.sync_api import Locator, Page, expect
+
+from apps.v3.contacts.models import Contact, ContactAddress, Segment
+
+from .conftest import Connected
+
+pytestmark = pytest.mark.browser
+
+NEW = "/contacts/segments/new/"
+
+
+def after_swap(page: Page, action: Callable[[], None]) -> None:
+    """Do ``action`` and return once htmx has swapped and settled the answer it caused."""
+    page.evaluate(
+        "() => { window.__settled = new Promise(done =>"
+        " document.body.addEventListener('htmx:afterSettle', () => done(true), {once: true})); }"
+    )
+    action()
+    page.evaluate("() => window.__settled")
+
+
+def condition(page: Page, number: int, part: str) -> Locator:
+    """A row's source, field, operator or value control, by its label."""
+    return page.get_by_label(f"Condition {number} {part}", exact=True)
+
+
+def test_build_a_two_condition_segment_and_save_it(page: Page, connected: Connected) -> None:
+    account = connected.account
+    ann = Contact.objects.create(account=account, email_address="ann@example.com", first_name="Ann")
+    ContactAddress.objects.create(contact=ann, kind="home", city="Baltimore")
+    dan = Contact.objects.create(account=account, email_address="dan@example.com", first_name="Dan")
+    ContactAddress.objects.create(contact=dan, kind="home", city="Denver")
+    Contact.objects.create(account=account, email_address="bo@example.com", first_name="Bo")
+
+    page.goto(NEW)
+    expect(page.get_by_role("heading", name="New segment")).to_be_visible()
+    page.get_by_label("Name").fill("Baltimore Anns")
+    after_swap(page, lambda: condition(page, 1, "field").select_option(label="First name"))
+    condition(page, 1, "value").fill("an")
+
+    page.get_by_role("button", name="Add condition").click()
+    # The new row arrives, focused on its source, and the first row keeps what was typed.
+    expect(condition(page, 2, "source")).to_be_focused()
+    expect(condition(page, 1, "field")).to_have_value("first_name")
+    expect(condition(page, 1, "value")).to_have_value("an")
+    after_swap(page, lambda: condition(page, 2, "field").select_option(label="City"))
+    after_swap(page, lambda: condition(page, 2, "operator").select_option(label="is"))
+    condition(page, 2, "value").fill("Baltimore")
+
+    after_swap(page, lambda: page.get_by_role("button", name="Preview").click())
+    expect(page.get_by_text("1 contact matches:")).to_be_visible()
+    page.get_by_role("button", name="Save segment").last.click()
+
+    expect(page.get_by_role("heading", name="Baltimore Anns", level=1)).to_be_visible()
+    expect(page.locator(".segment-conditions li")).to_have_text(["First name contains an", "City is Baltimore"])
+    expect(page.get_by_role("cell", name="ann@example.com")).to_be_visible()
+    segment = Segment.objects.get(account=account, name="Baltimore Anns")
+    assert json.loads(segment.segment_criteria)["criteria"]["group"] == [
+        {"source": "contact", "field": "first_name", "op": "contains", "const_value": "an"},
+        {"source": "contact", "field": "street_address.city", "op": "eq", "const_value": "Baltimore"},
+    ]
+    expect(page).to_have_url(re.compile(rf"/contacts/segments/{segment.segment_id}/$"))
