@@ -69,3 +69,32 @@ def test_build_a_two_condition_segment_and_save_it(page: Page, connected: Connec
         {"source": "contact", "field": "street_address.city", "op": "eq", "const_value": "Baltimore"},
     ]
     expect(page).to_have_url(re.compile(rf"/contacts/segments/{segment.segment_id}/$"))
+
+
+def test_show_them_all_lists_only_the_segments_contacts(page: Page, connected: Connected) -> None:
+    account = connected.account
+    for name in ("ann", "bo", "cy"):
+        Contact.objects.create(account=account, email_address=f"{name}@example.com", first_name=name.title())
+    criteria = {"source": "contact", "field": "first_name", "op": "eq", "const_value": "Bo"}
+    segment = Segment.objects.create(
+        account=account,
+        name="Bos",
+        segment_criteria=json.dumps({"version": "1.0.0", "criteria": {"type": "and", "group": [criteria]}}),
+    )
+
+    page.goto(f"/contacts/segments/{segment.segment_id}/")
+    page.get_by_role("link", name="Show them all on the contacts page").click()
+
+    expect(page.get_by_role("heading", name="Contacts", exact=True)).to_be_visible()
+    expect(page.get_by_label("Segment")).to_have_value(str(segment.segment_id))
+    results = page.locator("#contact-results")
+    expect(results.get_by_role("link", name=re.compile("@example.com"))).to_have_text(["bo@example.com"])
+
+
+def test_a_parameter_the_contacts_page_does_not_read_is_refused_visibly(page: Page, connected: Connected) -> None:
+    Contact.objects.create(account=connected.account, email_address="ann@example.com")
+
+    page.goto("/contacts/?segment=1")
+
+    expect(page.get_by_role("alert")).to_have_text("No contacts are listed: this page has no filter called segment.")
+    expect(page.get_by_role("link", name="ann@example.com")).to_have_count(0)

@@ -71,6 +71,7 @@ def _page(*methods: str) -> Callable[[View], View]:
 # --- The list ----------------------------------------------------------------------------------
 
 _ANY_ID = uuid.UUID(int=0)
+_PAGING_PARAMETERS = {"cursor", "back", "page"}
 
 
 def _table_rows(rows: list[services.ContactRow]) -> list[dict[str, Any]]:
@@ -111,8 +112,17 @@ def contact_list(request: HttpRequest) -> HttpResponse:
         filters = form.filters()
         position = Position.of(request)
         problem = ""
+        # A parameter the page does not read (a mistyped or stale link) would otherwise list everyone.
+        unknown = sorted(set(request.GET) - set(ContactFilterForm.base_fields) - _PAGING_PARAMETERS)
         try:
-            page = services.list_contacts(client, filters, position.cursor or None)
+            if unknown:
+                names = ", ".join(unknown)
+                page, problem = (
+                    services.ContactPage([], None, None),
+                    f"No contacts are listed: this page has no filter called {names}.",
+                )
+            else:
+                page = services.list_contacts(client, filters, position.cursor or None)
         except (BadRequest, NotFound) as exc:
             if position.cursor and isinstance(exc, BadRequest):
                 # A cursor the API no longer accepts (or one edited by hand): start again from the top.

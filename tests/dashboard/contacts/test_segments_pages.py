@@ -484,3 +484,33 @@ def test_viewers_see_segments_but_cannot_change_or_preview(
     assert viewer.get(NEW).status_code == 403
     assert viewer.post(PREVIEW, builder_post("", "all", ("contact", "first_name", "eq", "A"))).status_code == 403
     assert viewer.post(f"/contacts/segments/{segment.pk}/delete/").status_code == 403
+
+
+# --- The segment on the contacts page -----------------------------------------------------------
+
+
+def test_show_them_all_lists_the_segments_contacts_on_the_contacts_page(
+    pages: PageClient, shop: dict[str, Any]
+) -> None:
+    pages.post(NEW, builder_post("April", "all", ("contact", "birthday_month", "eq", "4")))
+    segment = Segment.objects.get()
+
+    detail = page_text(pages.get(f"/contacts/segments/{segment.pk}/"))
+    link = re.search(r'<a href="([^"]+)">Show them all on the contacts page</a>', detail)
+    assert link is not None and link.group(1) == f"/contacts/?segment_id={segment.pk}"
+
+    listed = page_text(pages.get(link.group(1)))
+    assert re.findall(r">(\w+@example\.com)</a>", listed) == ["ann@example.com", "dana@example.com"]
+    assert f'<option value="{segment.pk}" selected>April</option>' in listed
+
+
+def test_a_parameter_the_contacts_page_does_not_read_lists_nobody_and_says_so(
+    pages: PageClient, shop: dict[str, Any]
+) -> None:
+    response = pages.get("/contacts/", {"segment": "7"})
+
+    page = page_text(response)
+    assert re.search(r'role="alert">No contacts are listed: this page has no filter called segment\.<', page)
+    assert "@example.com</a>" not in page
+    # Paging parameters are known.
+    assert "ann@example.com</a>" in page_text(pages.get("/contacts/", {"page": "1", "back": ""}))
