@@ -22,7 +22,9 @@ from dataclasses import dataclass
 from typing import Any
 
 __all__ = [
+    "CONTACT_CHOICES",
     "CONTACT_FIELDS",
+    "CUSTOM_FIELD_KINDS",
     "MATCH_ALL",
     "MATCH_ANY",
     "NotBuildable",
@@ -31,6 +33,7 @@ __all__ = [
     "condition_error",
     "describe",
     "from_criteria",
+    "is_date_op",
     "operators_for",
     "takes_value",
     "to_criteria",
@@ -124,9 +127,40 @@ OPERATORS_BY_KIND: dict[str, tuple[str, ...]] = {
     "choice": ("eq", "ne", "in", "not-in"),
     "number": ("eq", "ne", "gt", "gte", "lt", "lte", "in", "not-in", *_EMPTY_OPS),
     "date": (*_DATE_COMPARISONS, *_EMPTY_OPS),
-    # Custom field values are text; the date comparisons read values stored as ISO dates.
+    # Custom field values are text; the date comparisons read values stored as ISO dates. The
+    # grammar takes all of these for any custom field; the builder offers those that fit its type.
     "custom": (*_TEXT_OPS, *_EMPTY_OPS, *_DATE_COMPARISONS),
+    "custom_number": ("eq", "ne", "in", "not-in", *_EMPTY_OPS),
+    "custom_choice": ("eq", "ne", "in", "not-in", *_EMPTY_OPS),
+    # A checkbox field's value lists the chosen labels, so a choice is looked for in it.
+    "custom_choices": ("contains", "not-contains", *_EMPTY_OPS),
     "membership": ("contains-any", "contains-none"),
+}
+# A custom field's type (the API's ``type``) to its operator family; an unknown type gets them all.
+CUSTOM_FIELD_KINDS: dict[str, str] = {
+    "string": "text",
+    "number": "custom_number",
+    "currency": "custom_number",
+    "date": "date",
+    "single_select": "custom_choice",
+    "multi_select": "custom_choices",
+}
+# Values the contact choice fields take, as the spec spells them, with their words.
+CONTACT_CHOICES: dict[str, list[tuple[str, str]]] = {
+    "permission_to_send": [
+        ("implicit", "Implicit"),
+        ("explicit", "Explicit"),
+        ("pending_confirmation", "Pending confirmation"),
+        ("unsubscribed", "Unsubscribed"),
+        ("temp_hold", "Temporary hold"),
+        ("not_set", "Not set"),
+    ],
+    "sms_permission": [
+        ("explicit", "Explicit"),
+        ("unsubscribed", "Unsubscribed"),
+        ("pending_confirmation", "Pending confirmation"),
+        ("not_set", "Not set"),
+    ],
 }
 # Operators whose value is a comma-separated list in the builder and a JSON array on the wire.
 _LIST_VALUED = ("in", "not-in", "between")
@@ -154,22 +188,27 @@ class NotBuildable(ValueError):
 # --- vocabulary -----------------------------------------------------------------------------
 
 
-def kind_of(source: str, field: str) -> str:
-    """The operator family for a row's source and field."""
+def kind_of(source: str, field: str, custom_type: str = "") -> str:
+    """The operator family for a row's source and field (``custom_type``: a custom field's type)."""
     if source in (LIST_MEMBERSHIP, TAGS):
         return "membership"
     if source == CUSTOM_FIELD:
-        return "custom"
+        return CUSTOM_FIELD_KINDS.get(custom_type, "custom")
     spec = CONTACT_FIELDS.get(field)
     return spec.kind if spec else "text"
 
 
-def operators_for(source: str, field: str) -> list[tuple[str, str]]:
-    """The (operator, label) choices for a row's source and field."""
-    kind = kind_of(source, field)
+def operators_for(source: str, field: str, custom_type: str = "") -> list[tuple[str, str]]:
+    """The (operator, label) choices for a row's source and field (``custom_type``: a custom field's type)."""
+    kind = kind_of(source, field, custom_type)
     if kind == "membership":
         return list(MEMBERSHIP_LABELS[source].items())
     return [(op, OPERATOR_LABELS[op]) for op in OPERATORS_BY_KIND[kind]]
+
+
+def is_date_op(op: str) -> bool:
+    """Whether the operator compares one date (a date picker's value)."""
+    return op in ("on", "before", "after")
 
 
 def takes_value(source: str, op: str) -> bool:

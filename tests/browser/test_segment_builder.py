@@ -9,7 +9,7 @@ from collections.abc import Callable
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
-from apps.v3.contacts.models import Contact, ContactAddress, Segment
+from apps.v3.contacts.models import Contact, ContactAddress, CustomField, CustomFieldChoice, CustomFieldValue, Segment
 
 from .conftest import Connected
 
@@ -98,3 +98,54 @@ def test_a_parameter_the_contacts_page_does_not_read_is_refused_visibly(page: Pa
 
     expect(page.get_by_role("alert")).to_have_text("No contacts are listed: this page has no filter called segment.")
     expect(page.get_by_role("link", name="ann@example.com")).to_have_count(0)
+
+
+def test_a_drop_down_field_offers_its_operators_and_a_picker_of_its_choices(page: Page, connected: Connected) -> None:
+    account = connected.account
+    size = CustomField.objects.create(account=account, label="Shirt size", name="Shirt_size", type="single_select")
+    for order, label in enumerate(("Small", "Medium", "Large"), start=1):
+        CustomFieldChoice.objects.create(custom_field=size, choice_id=order, choice_label=label, display_order=order)
+    for name, value in (("ann", "Medium"), ("bo", "Large")):
+        contact = Contact.objects.create(account=account, email_address=f"{name}@example.com")
+        CustomFieldValue.objects.create(contact=contact, custom_field=size, value=value)
+
+    page.goto(NEW)
+    page.get_by_label("Name").fill("Medium shirts")
+    after_swap(page, lambda: condition(page, 1, "source").select_option(label="Custom field"))
+    expect(condition(page, 1, "field")).to_have_value(str(size.custom_field_id))
+
+    operator = condition(page, 1, "operator").locator("option")
+    expect(operator).to_have_text(["is", "is not", "is one of", "is none of", "is empty", "is not empty"])
+    value = condition(page, 1, "value")
+    expect(value.locator("option")).to_have_text(["Small", "Medium", "Large"])
+    value.select_option(label="Medium")
+
+    after_swap(page, lambda: condition(page, 1, "operator").select_option(label="is one of"))
+    expect(condition(page, 1, "value")).to_have_js_property("multiple", True)
+    condition(page, 1, "value").select_option(["Medium", "Large"])
+    page.get_by_role("button", name="Save segment").last.click()
+
+    expect(page.get_by_role("heading", name="Medium shirts", level=1)).to_be_visible()
+    expect(page.locator(".segment-conditions li")).to_have_text(["Shirt size is one of Medium, Large"])
+    group = json.loads(Segment.objects.get(account=account).segment_criteria)["criteria"]["group"]
+    assert group == [
+        {
+            "source": "contact",
+            "field": "custom_field",
+            "param": str(size.custom_field_id),
+            "op": "in",
+            "const_value": ["Medium", "Large"],
+        }
+    ]
+    expect(page.get_by_role("cell", name="ann@example.com")).to_be_visible()
+    expect(page.get_by_role("cell", name="bo@example.com")).to_be_visible()
+
+
+def test_a_date_field_takes_a_date_and_its_operators_only(page: Page, connected: Connected) -> None:
+    page.goto(NEW)
+    after_swap(page, lambda: condition(page, 1, "field").select_option(label="Date added"))
+
+    expect(condition(page, 1, "operator").locator("option")).to_have_text(
+        ["is on", "is before", "is after", "is between", "is in the last N days", "is empty", "is not empty"]
+    )
+    expect(condition(page, 1, "value")).to_have_attribute("type", "date")

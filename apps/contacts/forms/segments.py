@@ -8,6 +8,7 @@ half-filled row does not shout errors while it is being written.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict
 from typing import Any, cast
 
@@ -19,6 +20,7 @@ from ctctdash.pages import AlertErrorList, ManagementForm, add_api_errors
 from ..management_services import Catalog
 from ..segment_builder import (
     CONTACT,
+    CONTACT_CHOICES,
     CONTACT_FIELDS,
     CUSTOM_FIELD,
     LIST_MEMBERSHIP,
@@ -30,6 +32,7 @@ from ..segment_builder import (
     Row,
     condition_error,
     from_criteria,
+    is_date_op,
     operators_for,
     takes_value,
     to_criteria,
@@ -83,8 +86,24 @@ _NONE_YET = {
 }
 
 
+def value_choices(source: str, field: str, definition: Mapping[str, Any] | None) -> list[tuple[str, str]]:
+    """The values a row's field is known to take (a contact choice field's, a select custom field's), or []."""
+    if source == CONTACT:
+        return list(CONTACT_CHOICES.get(field, []))
+    if source == CUSTOM_FIELD and definition and definition.get("type") in _SELECT_TYPES:
+        # Segments compare a select field's value, which holds its choices' labels.
+        labels = [str(choice.get("choice_label", "")) for choice in definition.get("choices") or []]
+        return [(label, label) for label in labels if label]
+    return []
+
+
+_SELECT_TYPES = ("single_select", "multi_select")
+# Operators whose value is several of the known choices (a multiple select).
+_MANY_VALUES = ("in", "not-in")
+
+
 class ConditionForm(ManagementForm):
-    """One row: its field and operator choices follow its source (and field) as last submitted."""
+    """One row: its field, operator and value choices follow its source (and field) as last submitted."""
 
     source = forms.ChoiceField(choices=list(SOURCES.items()))
     field = forms.ChoiceField(
@@ -95,7 +114,9 @@ class ConditionForm(ManagementForm):
     )
     value = forms.CharField(required=False, max_length=1000)
 
-    def __init__(self, *args: Any, catalog: Catalog, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, catalog: Catalog, definitions: Mapping[str, Mapping[str, Any]] | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         source = self._raw("source")
         self.row_source = source if source in SOURCES else CONTACT
@@ -103,10 +124,39 @@ class ConditionForm(ManagementForm):
         cast(forms.ChoiceField, self.fields["field"]).choices = choices
         field = self._raw("field")
         self.row_field = field if field in dict(choices) else (choices[0][0] if choices else "")
-        cast(forms.ChoiceField, self.fields["op"]).choices = operators_for(self.row_source, self.row_field)
-        # As help text, Django ties it to the value box with aria-describedby.
-        self.fields["value"].help_text = value_hint(self.row_source, self.row_field, self._raw("op"))
+        definition = (definitions or {}).get(self.row_field) if self.row_source == CUSTOM_FIELD else None
+        custom_type = str(definition.get("type", "")) if definition else ""
+        operators = operators_for(self.row_source, self.row_field, custom_type)
+        cast(forms.ChoiceField, self.fields["op"]).choices = operators
+        op = self._raw("op")
+        # An operator the new field does not take gives way to the field's first, which its select shows.
+        self.row_op = op if op in dict(operators) else (operators[0][0] if operators else "")
+        self.fields["value"] = self._value_field(value_choices(self.row_source, self.row_field, definition))
         self.none_yet = "" if choices else _NONE_YET.get(self.row_source, "")
+
+    def _value_field(self, known: list[tuple[str, str]]) -> forms.Field:
+        """The value control that fits the field and operator: a choice picker, a date, a count, or text."""
+        # As help text, Django ties it to the value box with aria-describedby.
+        hint = value_hint(self.row_source, self.row_field, self.row_op)
+        if known and self.row_op in _MANY_VALUES:
+            if not self.is_bound:
+                current = str(self.initial.get("value", ""))
+                self.initial["value"] = [item.strip() for item in current.split(",") if item.strip()]
+            return forms.MultipleChoiceField(
+                choices=known,
+                required=False,
+                widget=forms.SelectMultiple(attrs={"size": min(len(known), 6)}),
+                help_text="Choose one or more (Ctrl or ⌘ and click to choose several).",
+            )
+        if known:
+            return forms.ChoiceField(choices=known, required=False)
+        if is_date_op(self.row_op):
+            return forms.CharField(required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+        if self.row_op == "in-last-n-days":
+            return forms.CharField(
+                required=False, widget=forms.NumberInput(attrs={"min": 1, "max": 1825}), help_text=hint
+            )
+        return forms.CharField(required=False, max_length=1000, help_text=hint)
 
     def _raw(self, name: str) -> str:
         """The submitted value when bound, else the initial one: what the row shows now."""
@@ -117,19 +167,26 @@ class ConditionForm(ManagementForm):
     @property
     def shows_value(self) -> bool:
         """Whether the row's operator needs the value box (list and tag rows never do)."""
-        return takes_value(self.row_source, self._raw("op"))
+        return takes_value(self.row_source, self.row_op)
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         source, op = cleaned.get("source"), cleaned.get("op")
-        if source and op and takes_value(source, op) and not (cleaned.get("value") or "").strip():
+        if source and op and takes_value(source, op) and not _value_text(cleaned.get("value")).strip():
             self.add_error("value", "Enter a value for this operator.")
         return cleaned
 
     def row(self) -> Row:
         """The cleaned row."""
         data = self.cleaned_data
-        return Row(data["source"], data["field"], data["op"], data.get("value") or "")
+        return Row(data["source"], data["field"], data["op"], _value_text(data.get("value")))
+
+
+def _value_text(value: Any) -> str:
+    """A value box's text: several chosen values are comma-joined, as the builder's rows hold them."""
+    if isinstance(value, list | tuple):
+        return ", ".join(str(item) for item in value)
+    return str(value or "")
 
 
 ConditionFormSet = forms.formset_factory(
@@ -148,13 +205,20 @@ class SegmentBuilder:
         rows: list[dict[str, Any]] | None = None,
         focus: int | None = None,
         name_required: bool = True,
+        definitions: Sequence[Mapping[str, Any]] = (),
     ) -> None:
         self.catalog = catalog
+        # The custom fields' types and choices, by id: which operators and values each row offers.
+        by_id = {str(definition.get("custom_field_id", "")): definition for definition in definitions}
         self.form = SegmentForm(data, initial=initial)
         # A preview needs conditions, not a name.
         self.form.fields["name"].required = name_required
         self.conditions = ConditionFormSet(
-            data, initial=rows, prefix=PREFIX, form_kwargs={"catalog": catalog}, error_class=AlertErrorList
+            data,
+            initial=rows,
+            prefix=PREFIX,
+            form_kwargs={"catalog": catalog, "definitions": by_id},
+            error_class=AlertErrorList,
         )
         if focus is not None and focus < len(self.conditions.forms):
             # The row just added takes the focus (htmx honours autofocus in the content it swaps in).
@@ -208,11 +272,19 @@ def _posted_rows(data: QueryDict) -> list[dict[str, Any]]:
         total = int(data.get(f"{PREFIX}-TOTAL_FORMS", "0"))
     except ValueError:
         total = 0
-    names = ("source", "field", "op", "value")
-    return [{name: data.get(f"{PREFIX}-{i}-{name}", "") for name in names} for i in range(max(0, min(total, MAX_ROWS)))]
+    names = ("source", "field", "op")
+    rows = []
+    for i in range(max(0, min(total, MAX_ROWS))):
+        row = {name: data.get(f"{PREFIX}-{i}-{name}", "") for name in names}
+        # A multiple select posts each chosen value.
+        row["value"] = ", ".join(v for v in data.getlist(f"{PREFIX}-{i}-value") if v)
+        rows.append(row)
+    return rows
 
 
-def builder_from_post(data: QueryDict, catalog: Catalog) -> tuple[SegmentBuilder, bool]:
+def builder_from_post(
+    data: QueryDict, catalog: Catalog, definitions: Sequence[Mapping[str, Any]] = ()
+) -> tuple[SegmentBuilder, bool]:
     """The builder for a POST and whether it is to be saved (or previewed) rather than re-shown.
 
     ``builder=add`` appends a row, ``remove=<n>`` drops row n, ``builder=refresh`` re-offers the
@@ -220,7 +292,7 @@ def builder_from_post(data: QueryDict, catalog: Catalog) -> tuple[SegmentBuilder
     """
     action, remove = data.get("builder", ""), data.get("remove")
     if action not in ("add", "refresh") and remove is None:
-        return SegmentBuilder(catalog, data=data), True
+        return SegmentBuilder(catalog, data=data, definitions=definitions), True
     rows = _posted_rows(data)
     focus = None
     if action == "add" and len(rows) < MAX_ROWS:
@@ -229,22 +301,24 @@ def builder_from_post(data: QueryDict, catalog: Catalog) -> tuple[SegmentBuilder
     elif remove is not None and remove.isdigit() and int(remove) < len(rows) and len(rows) > 1:
         del rows[int(remove)]
     initial = {"name": data.get("name", ""), "match": data.get("match", MATCH_ALL)}
-    return SegmentBuilder(catalog, initial=initial, rows=rows, focus=focus), False
+    return SegmentBuilder(catalog, initial=initial, rows=rows, focus=focus, definitions=definitions), False
 
 
-def builder_for_segment(segment: dict[str, Any], catalog: Catalog) -> SegmentBuilder | None:
+def builder_for_segment(
+    segment: dict[str, Any], catalog: Catalog, definitions: Sequence[Mapping[str, Any]] = ()
+) -> SegmentBuilder | None:
     """A builder showing a saved segment, or None when its criteria are not builder-shaped."""
     try:
         match, rows = from_criteria(str(segment.get("segment_criteria", "")))
     except NotBuildable:
         return None
     initial = {"name": segment.get("name", ""), "match": match}
-    return SegmentBuilder(catalog, initial=initial, rows=[asdict(row) for row in rows])
+    return SegmentBuilder(catalog, initial=initial, rows=[asdict(row) for row in rows], definitions=definitions)
 
 
-def new_builder(catalog: Catalog) -> SegmentBuilder:
+def new_builder(catalog: Catalog, definitions: Sequence[Mapping[str, Any]] = ()) -> SegmentBuilder:
     """An empty builder with one row to start from."""
-    return SegmentBuilder(catalog, initial={"match": MATCH_ALL}, rows=[dict(NEW_ROW)])
+    return SegmentBuilder(catalog, initial={"match": MATCH_ALL}, rows=[dict(NEW_ROW)], definitions=definitions)
 
 
 class SegmentCriteriaForm(ManagementForm):

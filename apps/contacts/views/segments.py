@@ -23,6 +23,7 @@ from ctctdash.htmx import wants_fragment
 from ctctdash.pages import API_FORM_ERRORS, delete_after_confirming, found_or_404, listing_page, render_form, submit
 
 from .. import management_services as actions
+from ..choices import custom_fields
 from ..forms.segments import (
     SegmentBuilder,
     SegmentCriteriaForm,
@@ -104,8 +105,8 @@ def segment_create(request: HttpRequest) -> HttpResponse:
     with client_for(request) as client:
         catalog = actions.builder_catalog(client)
         if request.method != "POST":
-            return _builder_page(request, new_builder(catalog))
-        builder, final = builder_from_post(request.POST, catalog)
+            return _builder_page(request, new_builder(catalog, custom_fields(client)))
+        builder, final = builder_from_post(request.POST, catalog, custom_fields(client))
         created = (
             _save(builder, lambda name, criteria: actions.create_segment(client, name=name, criteria=criteria))
             if final
@@ -130,7 +131,7 @@ def segment_edit(request: HttpRequest, segment_id: int) -> HttpResponse:
             return actions.update_segment(client, segment_id, name=name, criteria=criteria)
 
         if request.method != "POST":
-            builder = builder_for_segment(segment, catalog)
+            builder = builder_for_segment(segment, catalog, custom_fields(client))
             if builder is None:
                 return _criteria_page(request, SegmentCriteriaForm(initial=segment), segment)
             return _builder_page(request, builder, segment)
@@ -140,7 +141,7 @@ def segment_edit(request: HttpRequest, segment_id: int) -> HttpResponse:
             if saved is None:
                 return _criteria_page(request, form, segment)
         else:
-            builder, final = builder_from_post(request.POST, catalog)
+            builder, final = builder_from_post(request.POST, catalog, custom_fields(client))
             saved = _save(builder, save) if final else None
             if saved is None:
                 return _builder_page(request, builder, segment)
@@ -166,7 +167,9 @@ def segment_preview(request: HttpRequest) -> HttpResponse:
         if editing.isdigit():
             with found_or_404():
                 segment = actions.get_segment(client, int(editing))
-        builder = SegmentBuilder(actions.builder_catalog(client), data=request.POST, name_required=False)
+        builder = SegmentBuilder(
+            actions.builder_catalog(client), data=request.POST, name_required=False, definitions=custom_fields(client)
+        )
         preview = None
         if builder.is_valid():
             try:

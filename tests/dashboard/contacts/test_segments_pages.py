@@ -514,3 +514,71 @@ def test_a_parameter_the_contacts_page_does_not_read_lists_nobody_and_says_so(
     assert "@example.com</a>" not in page
     # Paging parameters are known.
     assert "ann@example.com</a>" in page_text(pages.get("/contacts/", {"page": "1", "back": ""}))
+
+
+# --- Operators and values that fit the field ---------------------------------------------------
+
+
+def operators(page: str) -> list[str]:
+    """The operator values the first row offers."""
+    found = re.search(r'<select name="conditions-0-op".*?</select>', page, re.S)
+    return re.findall(r'<option value="([^"]+)"', found.group(0)) if found else []
+
+
+def test_a_drop_down_custom_field_offers_its_operators_and_its_choices(
+    connected: Connected, pages: PageClient, shop: dict[str, Any], api: Client
+) -> None:
+    size = CustomField.objects.create(account=connected.account, label="Size", name="Size", type="single_select")
+    for order, label in enumerate(("Small", "Large"), start=1):
+        size.choices.create(choice_id=order, choice_label=label, display_order=order)
+    CustomFieldValue.objects.create(contact=shop["bob"], custom_field=size, value="Large")
+    row = ("custom_field", size.custom_field_id, "before", "")
+
+    page = page_text(pages.post(NEW, builder_post("Big", "all", row, builder="refresh"), headers=HTMX))
+
+    assert operators(page) == ["eq", "ne", "in", "not-in", "is-empty", "is-not-empty"]
+    value = re.search(r'<select name="conditions-0-value".*?</select>', page, re.S)
+    assert value is not None and re.findall(r"<option[^>]*>(\w+)</option>", value.group(0)) == ["Small", "Large"]
+
+    many = ("custom_field", size.custom_field_id, "in", "")
+    page = page_text(pages.post(NEW, builder_post("Big", "all", many, builder="refresh"), headers=HTMX))
+    assert '<select name="conditions-0-value"' in page and " multiple" in page
+
+    data = builder_post("Big", "all", many)
+    data["conditions-0-value"] = ["Small", "Large"]
+    assert pages.post(NEW, data).status_code == 302
+    segment = Segment.objects.get(name="Big")
+    assert json.loads(segment.segment_criteria)["criteria"]["group"][0]["const_value"] == ["Small", "Large"]
+    assert selected(api, segment.pk) == {"bob@example.com"}
+
+
+@pytest.mark.parametrize(
+    ("field_type", "expected"),
+    [
+        ("string", ["eq", "ne", "contains", "not-contains", "starts-with", "ends-with", "in", "not-in"]),
+        ("number", ["eq", "ne", "in", "not-in"]),
+        ("date", ["on", "before", "after", "between", "in-last-n-days"]),
+        ("multi_select", ["contains", "not-contains"]),
+    ],
+)
+def test_each_custom_field_type_offers_the_operators_that_fit_it(
+    connected: Connected, pages: PageClient, field_type: str, expected: list[str]
+) -> None:
+    field = CustomField.objects.create(account=connected.account, label="F", name="F", type=field_type)
+    if field_type == "multi_select":
+        field.choices.create(choice_id=1, choice_label="Red", display_order=1)
+    row = ("custom_field", field.custom_field_id, "eq", "")
+
+    page = page_text(pages.post(NEW, builder_post("x", "all", row, builder="refresh"), headers=HTMX))
+
+    assert operators(page) == [*expected, "is-empty", "is-not-empty"]
+
+
+def test_contact_choice_fields_pick_a_value_and_dates_take_a_date(pages: PageClient, shop: dict[str, Any]) -> None:
+    rows = (("contact", "permission_to_send", "eq", ""), ("contact", "created_at", "before", ""))
+
+    page = page_text(pages.post(NEW, builder_post("x", "all", *rows, builder="refresh"), headers=HTMX))
+
+    assert operators(page) == ["eq", "ne", "in", "not-in"]
+    assert re.search(r'<select name="conditions-0-value"[^>]*>\s*<option value="implicit"', page)
+    assert re.search(r'<input type="date" name="conditions-1-value"', page)
