@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from django.conf import settings
 from django.utils.dateparse import parse_datetime
 
 from apps.ctct import Client
@@ -37,6 +38,7 @@ __all__ = [
     "list_contacts",
     "note_of",
     "resubscribe_contact",
+    "searches_any_part",
     "update_contact",
 ]
 
@@ -61,7 +63,8 @@ PERMISSION_LABELS = {
 class ContactFilters:
     """What the contacts list is narrowed to; every part is optional."""
 
-    email: str = ""
+    email: str = ""  # the spec's filter: one whole email address
+    search: str = ""  # the built-in service's addition: any part of a name or the email (``searches_any_part``)
     status: str = ""
     list_id: str = ""
     tag_id: str = ""
@@ -73,14 +76,20 @@ class ContactFilters:
             # The API takes segment_id with limit alone: no other filter, include or count.
             return {"segment_id": self.segment_id, "limit": limit}
         params: dict[str, Any] = {"limit": limit, "include": ["list_memberships"], "include_count": True}
-        wanted = {"email": self.email, "status": self.status, "lists": self.list_id, "tags": self.tag_id}
+        wanted = {
+            "email": self.email,
+            "search": self.search,
+            "status": self.status,
+            "lists": self.list_id,
+            "tags": self.tag_id,
+        }
         params.update({name: value for name, value in wanted.items() if value})
         return params
 
     @property
     def narrowed(self) -> bool:
         """Whether any filter is set (so an empty page means "no matches", not "no contacts")."""
-        return any((self.email, self.status, self.list_id, self.tag_id, self.segment_id))
+        return any((self.email, self.search, self.status, self.list_id, self.tag_id, self.segment_id))
 
 
 @dataclass(frozen=True)
@@ -130,6 +139,17 @@ def _row(contact: Mapping[str, Any]) -> ContactRow:
         updated_at=_when(contact.get("updated_at")),
         deleted=bool(contact.get("deleted_at")),
     )
+
+
+def searches_any_part(client: Client) -> bool:
+    """Whether the client's connection is the built-in service, which answers ``GET /contacts?search=``.
+
+    The rule: a connection is the built-in service when its API base URL is this site's own ``/v3``
+    (``SITE_URL``), where the service's routes are mounted. ``CTCT_API_BASE_URL`` says where new
+    connections go, not what answers there (it may name the real Constant Contact), so it decides
+    nothing; a connection made before the settings changed keeps the answer its own URL gives.
+    """
+    return client.config.base_url.rstrip("/") == f"{settings.SITE_URL.rstrip('/')}/v3"
 
 
 def list_contacts(client: Client, filters: ContactFilters, cursor: str | None = None) -> ContactPage:

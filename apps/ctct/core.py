@@ -25,8 +25,8 @@ from requests_oauthlib import OAuth2Session
 
 from .config import ClientConfig, TokenDict
 from .errors import ErrorDetail, Throttled, Unauthorized, error_for
+from .extensions import OPERATIONS
 from .locks import RefreshLock
-from .operations import OPERATIONS
 from .ratelimit import Backend, FileBackend, MemoryBackend, RateLimiter, RedisBackend
 from .table import Operation, Param
 

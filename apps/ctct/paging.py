@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urljoin, urlsplit
 
-from .operations import OPERATIONS
+from .extensions import OPERATIONS
 
 if TYPE_CHECKING:
     from .core import Core

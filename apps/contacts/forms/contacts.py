@@ -20,10 +20,12 @@ STATUS_FILTERS = [("", "Any status but deleted"), *CONTACT_STATUSES]
 class ContactFilterForm(forms.Form):
     """The list's search and filters, read from the query string (a plain GET form)."""
 
+    # The search box. Its name stays ``email`` whatever the API is asked (``search`` or ``email``),
+    # so a link saved before the built-in service searched names too still reads the same box.
     email = forms.CharField(
-        label="Email",
+        label="Search",
         required=False,
-        max_length=80,
+        max_length=80,  # the API's limit for both parameters
         widget=forms.TextInput(attrs={"type": "search", "placeholder": "name@example.com", "autocomplete": "off"}),
     )
     status = forms.ChoiceField(label="Status", choices=STATUS_FILTERS, required=False)
@@ -33,9 +35,22 @@ class ContactFilterForm(forms.Form):
     segment_id = forms.ChoiceField(label="Segment", required=False)
 
     def __init__(
-        self, *args: Any, lists: Sequence[Choice], tags: Sequence[Choice], segments: Sequence[Choice], **kwargs: Any
+        self,
+        *args: Any,
+        lists: Sequence[Choice],
+        tags: Sequence[Choice],
+        segments: Sequence[Choice],
+        any_part: bool = False,
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
+        # ``any_part``: the API searches any part of names and email (``services.searches_any_part``);
+        # otherwise the box is the spec's exact ``email`` filter and the page says so under it.
+        self.any_part = any_part
+        if any_part:
+            self.fields["email"].widget.attrs["placeholder"] = "Name or email"
+        else:
+            self.fields["email"].widget.attrs["aria-describedby"] = "contact-search-note"
         offer(self, "lists", lists, "Any list")
         offer(self, "tags", tags, "Any tag")
         offer(self, "segment_id", segments, "No segment")
@@ -58,8 +73,10 @@ class ContactFilterForm(forms.Form):
             return ContactFilters()
         self.is_valid()
         data = self.cleaned_data
+        term = (data.get("email") or "").strip()
         return ContactFilters(
-            email=(data.get("email") or "").strip(),
+            email="" if self.any_part else term,
+            search=term if self.any_part else "",
             status=data.get("status") or "",
             list_id=data.get("lists") or "",
             tag_id=data.get("tags") or "",

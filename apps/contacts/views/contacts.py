@@ -108,6 +108,7 @@ def contact_list(request: HttpRequest) -> HttpResponse:
             lists=choices.list_choices(client),
             tags=choices.tag_choices(client),
             segments=choices.segment_choices(client),
+            any_part=services.searches_any_part(client),
         )
         filters = form.filters()
         position = Position.of(request)
