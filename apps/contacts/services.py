@@ -29,6 +29,8 @@ __all__ = [
     "ContactDetail",
     "ContactFilters",
     "ContactPage",
+    "BULK_ACTIONS",
+    "BulkWork",
     "ContactRow",
     "Note",
     "contact_detail",
@@ -39,6 +41,7 @@ __all__ = [
     "note_of",
     "resubscribe_contact",
     "searches_any_part",
+    "start_bulk_work",
     "update_contact",
 ]
 
@@ -160,6 +163,90 @@ def list_contacts(client: Client, filters: ContactFilters, cursor: str | None = 
     """
     page = client.page("getContacts", cursor, **filters.api_params())
     return ContactPage(rows=[_row(c) for c in page.items], count=page.total, next_cursor=page.next_cursor)
+
+
+# --- Bulk work on the list -------------------------------------------------------------------------
+
+# What the table's selection can be given to, each a V3 bulk activity (the target is a list or a tag).
+BULK_ACTIONS = {
+    "add_list": "Add to list",
+    "remove_list": "Remove from list",
+    "tag": "Add tag",
+    "untag": "Remove tag",
+    "delete": "Delete",
+}
+# The activities take at most 500 contact ids (``source.contact_ids`` maxItems); more go in several.
+CONTACT_IDS_PER_ACTIVITY = 500
+_FILTER_NAMES = ("email", "search", "status", "list_id", "tag_id", "segment_id")
+
+
+@dataclass(frozen=True)
+class BulkWork:
+    """One bulk change asked for from the table: the action, its list or tag, and which contacts."""
+
+    action: str
+    target_id: str = ""  # the list or tag; none for a delete
+    contact_ids: tuple[str, ...] = ()
+    all_matching: bool = False  # every contact the filters match, on every page
+    filters: ContactFilters = field(default_factory=ContactFilters)
+
+
+def _only(filters: ContactFilters, name: str) -> bool:
+    """Whether ``name`` is the one filter in use."""
+    return bool(getattr(filters, name)) and not any(getattr(filters, n) for n in _FILTER_NAMES if n != name)
+
+
+def _matching_source(work: BulkWork) -> dict[str, Any] | None:
+    """The activity's own source meaning exactly "every contact the filters match", if the spec has one.
+
+    A list, a tag or a segment alone, or the ``active`` status alone (``all_active_contacts`` is
+    GET /contacts' ``active``); the contact delete takes only lists. Anything else is None: the
+    ids are then read from the listing itself.
+    """
+    filters, action = work.filters, work.action
+    if _only(filters, "list_id"):
+        return {"list_ids": [filters.list_id]}
+    if action == "delete":
+        return None
+    if _only(filters, "tag_id"):
+        return {"tag_ids": [filters.tag_id]}
+    if action == "add_list" and filters.segment_id and filters.segment_id.isdigit():
+        return {"segment_id": int(filters.segment_id)}  # a segment is applied alone (api_params)
+    if _only(filters, "status") and filters.status == "active":
+        return {"all_active_contacts": True}
+    return None
+
+
+def _matching_ids(client: Client, filters: ContactFilters) -> list[str]:
+    """Every contact id the filters match, read page by page (as many as a page holds)."""
+    params = {k: v for k, v in filters.api_params(limit=CONTACT_IDS_PER_ACTIVITY).items() if k != "include_count"}
+    params.pop("include", None)  # ids are all that is needed
+    return [str(c["contact_id"]) for c in client.paginate("getContacts", **params)]
+
+
+def start_bulk_work(client: Client, work: BulkWork) -> list[str]:
+    """Start the activities that do ``work``; their ids, in order (none when nothing is selected)."""
+    source = _matching_source(work) if work.all_matching else None
+    if source is not None:
+        sources = [source]
+    else:
+        ids = _matching_ids(client, work.filters) if work.all_matching else list(work.contact_ids)
+        step = CONTACT_IDS_PER_ACTIVITY
+        sources = [{"contact_ids": ids[i : i + step]} for i in range(0, len(ids), step)]
+    group = client.bulk_activities
+    start: dict[str, Callable[..., dict[str, Any]]] = {
+        "add_list": group.post_list_add_contact,
+        "remove_list": group.post_list_remove_contact,
+        "tag": group.post_tag_add_contact,
+        "untag": group.post_tag_remove_contact,
+        "delete": group.post_contact_delete,
+    }
+    targets = "list_ids" if work.action in ("add_list", "remove_list") else "tag_ids"
+    started = []
+    for part in sources:
+        body = part if work.action == "delete" else {"source": part, targets: [work.target_id]}
+        started.append(str(start[work.action](body=body)["activity_id"]))
+    return started
 
 
 # --- One contact ----------------------------------------------------------------------------------

@@ -99,9 +99,48 @@ def _table_rows(rows: list[services.ContactRow]) -> list[dict[str, Any]]:
     return cells
 
 
-@_page("GET")
+def _bulk_work(request: HttpRequest, client: Client, filters: services.ContactFilters) -> HttpResponse | dict[str, Any]:
+    """The table's bulk form: start the activities and open the first's progress, or a delete to confirm."""
+    require_writer(request)
+    back = request.get_full_path()
+    action = request.POST.get("action", "")
+    target_field = {"add_list": "list_id", "remove_list": "list_id", "tag": "tag_id", "untag": "tag_id"}.get(action)
+    work = services.BulkWork(
+        action=action,
+        target_id=request.POST.get(target_field, "") if target_field else "",
+        contact_ids=tuple(request.POST.getlist("contact_ids")),
+        all_matching=request.POST.get("all_matching") == "1",
+        filters=filters,
+    )
+    if action not in services.BULK_ACTIONS:
+        problem = "Choose what to do with the selected contacts."
+    elif not (work.contact_ids or work.all_matching):
+        problem = "Select some contacts first."
+    elif target_field and not work.target_id:
+        problem = f"Choose the {target_field.removesuffix('_id')} to use."
+    elif action == "delete" and request.POST.get("confirmed") != "1":
+        return {"action": action, "contact_ids": work.contact_ids, "all_matching": work.all_matching}
+    else:
+        try:
+            started = services.start_bulk_work(client, work)
+        except (BadRequest, NotFound) as exc:
+            started, problem = [], exc.error_message
+        else:
+            problem = "" if started else "No contacts match these filters: there was nothing to do."
+        if started:
+            more = f" (in {len(started)} activities of up to 500 contacts)" if len(started) > 1 else ""
+            messages.success(request, f"{services.BULK_ACTIONS[action]}: started{more}.")
+            return redirect("jobs:activity", started[0])
+    messages.error(request, problem)
+    return redirect(back)
+
+
+@_page("GET", "POST")
 def contact_list(request: HttpRequest) -> HttpResponse:
-    """Contacts, searched and filtered, a page at a time by the API's cursor; htmx gets only the rows."""
+    """Contacts, searched and filtered, a page at a time by the API's cursor; htmx gets only the rows.
+
+    A POST is the table's bulk form (the page's query string still names the filters).
+    """
     with client_for(request) as client:
         form = ContactFilterForm(
             request.GET if any(k in request.GET for k in ContactFilterForm.base_fields) else None,
@@ -111,6 +150,13 @@ def contact_list(request: HttpRequest) -> HttpResponse:
             any_part=services.searches_any_part(client),
         )
         filters = form.filters()
+        bulk_targets = {"bulk_lists": choices.list_choices(client), "bulk_tags": choices.tag_choices(client)}
+        confirm: dict[str, Any] | None = None
+        if request.method == "POST":
+            outcome = _bulk_work(request, client, filters)
+            if isinstance(outcome, HttpResponse):
+                return outcome
+            confirm = outcome
         position = Position.of(request)
         problem = ""
         # A parameter the page does not read (a mistyped or stale link) would otherwise list everyone.
@@ -142,6 +188,10 @@ def contact_list(request: HttpRequest) -> HttpResponse:
         "last_row": last_row,
         "links": page_links(request.path, position, page.next_cursor, form.active_filters()),
         "problem": problem,
+        "confirm_delete": confirm,
+        "bulk_actions": services.BULK_ACTIONS,
+        **bulk_targets,
+        "may_write": can_write(request),
     }
     template = "contacts/contact_list.html#rows" if wants_fragment(request) else "contacts/contact_list.html"
     response = render(request, template, context)
