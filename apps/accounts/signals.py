@@ -8,6 +8,7 @@ from allauth.account.signals import user_logged_in
 from django.dispatch import receiver
 from django.http import HttpRequest
 
+from .identity import SIGNED_IN_AS_KEY
 from .services import complete_sign_in
 
 
@@ -17,6 +18,7 @@ def connect_signed_in_account(sender: Any, request: HttpRequest, user: Any, **kw
 
     Runs after Django's login, so the session it writes the active connection to is the new one.
     """
+    request.session.pop(SIGNED_IN_AS_KEY, None)  # the header names whoever signed in this time
     sociallogin = kwargs.get("sociallogin")
     sign_in = getattr(sociallogin, "ctct_sign_in", None)
     if sign_in is not None:

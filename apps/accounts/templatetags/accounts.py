@@ -1,4 +1,4 @@
-"""``{% account_menu %}``: the header's connection switcher, workspaces link and sign-out."""
+"""``{% account_menu %}``: the header's connection switcher, who is signed in, and sign-out; ``{% person %}``."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from typing import Any
 
 from django import template
 
+from ..identity import display_name, signed_in_as
 from ..services import active_connection, usable_connections
 
 register = template.Library()
@@ -22,7 +23,14 @@ def account_menu(context: template.Context) -> dict[str, Any]:
     return {
         "request": request,
         "user": request.user,
+        "signed_in_as": signed_in_as(request),
         "groups": groups,
         "active": active_connection(request),
         "csrf_token": context.get("csrf_token"),
     }
+
+
+@register.simple_tag
+def person(user: Any) -> str:
+    """The user as the sign-in's flash names them: their name or login, never the generated username."""
+    return display_name(user)
