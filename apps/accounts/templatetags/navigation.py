@@ -1,0 +1,57 @@
+"""``{% section_nav %}``: the Contacts section's own navigation, on every page of the section.
+
+The section spans two apps (contacts, and jobs for imports, exports and their activities); a page
+belongs to the entry whose URL names start with one of its prefixes, else to its app's default entry.
+"""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+from django import template
+from django.urls import reverse
+
+register = template.Library()
+
+
+class Entry(NamedTuple):
+    """One link of the section's navigation and the pages (app, URL-name prefixes) it stands for."""
+
+    label: str
+    url_name: str
+    app_name: str
+    prefixes: tuple[str, ...]  # empty: the app's default entry
+
+
+CONTACTS_SECTION = (
+    Entry("Contacts", "contacts:list", "contacts", ()),
+    Entry("Lists", "contacts:lists", "contacts", ("lists", "list_")),
+    Entry("Tags", "contacts:tags", "contacts", ("tags", "tag_")),
+    Entry("Custom fields", "contacts:custom_fields", "contacts", ("custom_field",)),
+    Entry("Segments", "contacts:segments", "contacts", ("segment",)),
+    # Import and Export join when tests/dashboard/jobs/test_export.py stops asserting that a job's
+    # page links /jobs/export/ nowhere (it means the page's own offer); until then the contacts page
+    # and the Activities page carry those buttons. Offer them to writers only (``can_write``).
+    Entry("Activities", "jobs:list", "jobs", ()),
+)
+SECTION_APPS = frozenset(entry.app_name for entry in CONTACTS_SECTION)
+
+
+def current_entry(app_name: str, url_name: str) -> Entry | None:
+    """The entry a page (its URL's app and name) belongs to; None outside the section."""
+    if app_name not in SECTION_APPS:
+        return None
+    mine = [entry for entry in CONTACTS_SECTION if entry.app_name == app_name]
+    prefixed = [entry for entry in mine if any(url_name.startswith(prefix) for prefix in entry.prefixes)]
+    return (prefixed or [entry for entry in mine if not entry.prefixes])[0]
+
+
+@register.inclusion_tag("contacts/_section_nav.html", takes_context=True)
+def section_nav(context: template.Context) -> dict[str, Any]:
+    """The section's links with the current one marked; nothing outside the section."""
+    request = context.get("request")
+    match = getattr(request, "resolver_match", None)
+    current = current_entry(match.app_name, match.url_name or "") if match is not None else None
+    if current is None:
+        return {"links": []}
+    return {"links": [(entry.label, reverse(entry.url_name), entry == current) for entry in CONTACTS_SECTION]}
