@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
+import requests
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -19,6 +20,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
+from oauthlib.oauth2 import OAuth2Error
 
 from apps.ctct import CtctError, Unauthorized
 
@@ -26,6 +28,7 @@ from . import members as member_actions
 from .connect import start_connect
 from .forms import MemberAddForm, MemberRoleForm, WorkspaceForm
 from .models import Connection, Invitation, Membership
+from .overview import account_overview
 from .services import active_connection, client_for, create_workspace, switch_connection
 
 if TYPE_CHECKING:
@@ -33,10 +36,19 @@ if TYPE_CHECKING:
 
 
 def home(request: HttpRequest) -> HttpResponse:
-    """The dashboard's landing page."""
+    """The landing page; signed in, the active account at a glance and, while it is empty, first steps."""
     context: dict[str, Any] = {}
     if request.user.is_authenticated:
-        context["active_connection"] = active_connection(request)
+        connection = context["active_connection"] = active_connection(request)
+        if connection is not None:
+            try:
+                with client_for(request, connection) as client:
+                    context["overview"] = account_overview(client)
+            except Unauthorized:
+                raise  # ConnectionErrorMiddleware: the reconnect page
+            except (CtctError, OAuth2Error, requests.ConnectionError, requests.Timeout):
+                # The home page stays a way in when the service cannot answer; the other pages say why.
+                context["overview_problem"] = "The account's figures could not be read just now. Reload to try again."
     return render(request, "accounts/home.html", context)
 
 

@@ -309,7 +309,7 @@ class Visit:
 
 
 DASHBOARD = [
-    pytest.param(Visit("/"), id="home"),
+    pytest.param(Visit("/"), id="home, an account with data"),
     pytest.param(Visit("/contacts/", then=paged), id="/contacts/"),
     pytest.param(Visit("/contacts/", then=second_page), id="/contacts/ page 2"),
     pytest.param(Visit("/contacts/{contact}/"), id="/contacts/<id>/"),
@@ -579,3 +579,8 @@ def test_a_poll_that_meets_trouble_leaves_the_page_and_says_it_is_retrying(page:
     Activity.objects.filter(activity_id=Job.objects.get(pk=site.running_job).activity_id).update(percent_done=70)
     expect(progress.get_by_role("progressbar")).to_have_attribute("value", "70")
     expect(note).to_have_text("")
+
+
+def test_home_of_an_empty_account(page: Page, connected: Connected) -> None:
+    # The home page's other state, first steps and empty panels (the "home" visit above has data).
+    check(page, Visit("/"))

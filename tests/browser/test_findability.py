@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
@@ -9,7 +10,8 @@ from allauth.socialaccount.models import SocialAccount
 from playwright.sync_api import Page, expect
 
 from apps.v3.account.models import AccountMembership
-from apps.v3.contacts.models import Contact, ContactList
+from apps.v3.bulk.models import Activity
+from apps.v3.contacts.models import Contact, ContactList, ListMembership
 
 from .conftest import PASSWORD, Connected, Service
 
@@ -107,3 +109,69 @@ def test_every_page_of_the_contacts_section_links_to_all_of_it(page: Page, conne
     # Outside the section there is none.
     page.goto("/")
     expect(page.get_by_role("navigation", name="Contacts section")).to_have_count(0)
+
+
+# --- The home page ----------------------------------------------------------------------------------
+
+
+def test_the_home_page_of_an_empty_account_lists_the_first_steps(page: Page, connected: Connected) -> None:
+    page.goto("/")
+
+    main = page.get_by_role("main")
+    expect(main.get_by_role("heading", name="Home", level=1)).to_be_visible()
+    expect(main).to_contain_text("You are working in Harbor Bakery.")
+    steps = main.get_by_role("region", name="Get started").get_by_role("listitem")
+    expect(steps).to_have_count(3)
+    expect(steps.nth(0).get_by_role("link", name="Import your contacts")).to_have_attribute("href", "/jobs/import/")
+    expect(steps.nth(1).get_by_role("link", name="Create a list")).to_have_attribute("href", "/contacts/lists/new/")
+    expect(steps.nth(2)).to_have_text("Write a campaign (coming soon)")
+    expect(steps.nth(2).get_by_role("link")).to_have_count(0)
+    expect(main.get_by_role("region", name="Contacts")).to_contain_text("No contacts yet.")
+    expect(main.get_by_role("region", name="Lists")).to_contain_text("No lists yet.")
+    expect(main.get_by_role("region", name="Recent imports and exports")).to_contain_text("No imports or exports yet.")
+
+    # The first step leads to the import.
+    steps.nth(0).get_by_role("link", name="Import your contacts").click()
+    expect(page.get_by_role("heading", name="Import contacts", level=1)).to_be_visible()
+
+
+def test_the_home_page_shows_the_accounts_contacts_lists_and_recent_activities(
+    page: Page, connected: Connected
+) -> None:
+    account = connected.account
+    now = dt.datetime.now(dt.UTC)
+    newsletter = ContactList.objects.create(account=account, name="Newsletter")
+    ContactList.objects.create(account=account, name="VIP")
+    for n, opted_in in enumerate([now - dt.timedelta(days=2), now - dt.timedelta(days=3), now - dt.timedelta(days=90)]):
+        contact = Contact.objects.create(
+            account=account, email_address=f"c{n}@example.com", permission_to_send="explicit", opt_in_date=opted_in
+        )
+        ListMembership.objects.create(contact=contact, contact_list=newsletter)
+    imported = Activity.objects.create(
+        account=account, kind="file_import", state="completed", percent_done=100, source_file_name="shop.csv"
+    )
+
+    page.goto("/")
+
+    main = page.get_by_role("main")
+    expect(main.get_by_role("region", name="Get started")).to_have_count(0)
+    contacts = main.get_by_role("region", name="Contacts")
+    expect(contacts).to_contain_text("3 contacts")
+    expect(contacts).to_contain_text("2 new subscribers in the last 30 days.")
+    rows = main.get_by_role("region", name="Lists").get_by_role("row")
+    expect(rows).to_have_count(3)
+    expect(rows.filter(has_text="Newsletter").get_by_role("cell").nth(1)).to_have_text("3")
+    expect(rows.filter(has_text="VIP").get_by_role("cell").nth(1)).to_have_text("0")
+    recent = main.get_by_role("region", name="Recent imports and exports")
+    expect(recent.get_by_role("listitem")).to_have_count(1)
+    expect(recent.get_by_role("listitem")).to_contain_text("Import of shop.csv: Completed")
+    recent.get_by_role("link", name="Import of shop.csv").click()
+    expect(page).to_have_url(re.compile(f"/jobs/activities/{imported.activity_id}/$"))
+
+
+def test_a_signed_out_visitor_sees_the_landing_page(page: Page, service: Service) -> None:
+    page.goto("/")
+
+    expect(page.get_by_role("heading", name="Welcome to ctctdash", level=1)).to_be_visible()
+    expect(page.get_by_role("link", name="Sign in to get started")).to_be_visible()
+    expect(page.get_by_role("region", name="Get started")).to_have_count(0)
