@@ -7,7 +7,10 @@ GET /activities), so it is what the account holds now, not a copy kept here.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
+
+from django.utils.dateparse import parse_datetime
 
 from apps.ctct import Client
 
@@ -26,6 +29,11 @@ class ActivityRow:
     state: str
     percent_done: int
     created_at: str
+
+    @property
+    def started(self) -> datetime | None:
+        """``created_at`` as a datetime for the template's ``|date`` (None when absent or unreadable)."""
+        return parse_datetime(self.created_at) if self.created_at else None
 
     @classmethod
     def of(cls, activity: dict[str, Any]) -> ActivityRow:
