@@ -10,6 +10,7 @@ urlpatterns = [
     path("v3/", include(("apps.v3.urls", "v3"), namespace="v3")),
     path("", include("apps.v3.oauth.urls")),
     path("v3-confirm/", include("apps.v3.confirm_urls")),
+    path("m/", include("apps.v3.mail_urls")),
     path("accounts/", include("apps.accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("contacts/", include("apps.contacts.urls")),

@@ -56,4 +56,7 @@ urlpatterns = [
     path("activities/custom_fields_delete", bulk_activities.CustomFieldsDeleteView.as_view()),
     path("activities/<str:activity_id>", bulk_activities.ActivityView.as_view()),
     path("contact_exports/<str:file_export_id>", bulk_activities.ContactExportFileView.as_view()),
+    # Email Campaigns
+    # Email Campaigns AB Tests
+    # Email Scheduling
 ]

@@ -1,0 +1,1 @@
+"""The send engine: Celery tasks that start due activities and mail each recipient once, resumably."""

@@ -1,0 +1,1 @@
+"""Campaign resources as the spec shapes them."""

@@ -1,0 +1,1 @@
+"""The rules of each campaigns operation: checks against the account, status machines, then writes."""

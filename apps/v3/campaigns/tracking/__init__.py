@@ -1,0 +1,1 @@
+"""What recipients do with their copies: signed per-recipient URLs, recording events, devices, bounces."""
