@@ -9,6 +9,7 @@ import pytest
 from allauth.socialaccount.models import SocialAccount
 from playwright.sync_api import Page, expect
 
+from apps.accounts.models import Membership, Role
 from apps.v3.account.models import AccountMembership
 from apps.v3.bulk.models import Activity
 from apps.v3.contacts.models import Contact, ContactList, ListMembership
@@ -56,7 +57,7 @@ def test_the_header_and_the_flash_name_the_login_typed_and_the_organisation_once
 
 # --- The Contacts section's navigation -------------------------------------------------------------
 
-SECTION = ["Contacts", "Lists", "Tags", "Custom fields", "Segments", "Activities"]
+SECTION = ["Contacts", "Lists", "Tags", "Custom fields", "Segments", "Import", "Export", "Activities"]
 # Where each entry leads.
 PATHS = {
     "Contacts": "/contacts/",
@@ -64,14 +65,16 @@ PATHS = {
     "Tags": "/contacts/tags/",
     "Custom fields": "/contacts/custom-fields/",
     "Segments": "/contacts/segments/",
+    "Import": "/jobs/import/",
+    "Export": "/jobs/export/",
     "Activities": "/jobs/",
 }
 
 
-def expect_current(page: Page, label: str) -> None:
-    """The section's navigation is on the page, in order, with ``label`` (only) marked current."""
+def expect_current(page: Page, label: str, section: list[str] = SECTION) -> None:
+    """The section's navigation is on the page, in order (``section``), with ``label`` (only) marked current."""
     nav = page.get_by_role("navigation", name="Contacts section")
-    expect(nav.get_by_role("link")).to_have_text(SECTION)
+    expect(nav.get_by_role("link")).to_have_text(section)
     expect(nav.locator("[aria-current=page]")).to_have_text([label])
 
 
@@ -105,6 +108,20 @@ def test_every_page_of_the_contacts_section_links_to_all_of_it(page: Page, conne
     page.get_by_role("link", name="ann@example.com").click()
     expect(page.get_by_role("heading", name="ann@example.com", level=1)).to_be_visible()
     expect_current(page, "Contacts")
+
+    # The import wizard's later steps belong to Import, a job's page to Activities.
+    page.goto("/jobs/import/")
+    page.get_by_label("CSV file").set_input_files(
+        {"name": "few.csv", "mimeType": "text/csv", "buffer": b"Email\nann@example.com\n"}
+    )
+    page.get_by_role("button", name="Upload and continue").click()
+    expect(page.get_by_role("heading", name="Import few.csv")).to_be_visible()
+    expect_current(page, "Import")
+
+    # A viewer cannot import or export: the navigation leaves those out.
+    Membership.objects.filter(workspace=connected.workspace, user=connected.user).update(role=Role.VIEWER)
+    page.goto("/jobs/")
+    expect_current(page, "Activities", [label for label in SECTION if label not in ("Import", "Export")])
 
     # Outside the section there is none.
     page.goto("/")

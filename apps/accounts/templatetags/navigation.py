@@ -11,6 +11,8 @@ from typing import Any, NamedTuple
 from django import template
 from django.urls import reverse
 
+from apps.accounts.services import can_write
+
 register = template.Library()
 
 
@@ -29,11 +31,12 @@ CONTACTS_SECTION = (
     Entry("Tags", "contacts:tags", "contacts", ("tags", "tag_")),
     Entry("Custom fields", "contacts:custom_fields", "contacts", ("custom_field",)),
     Entry("Segments", "contacts:segments", "contacts", ("segment",)),
-    # Import and Export join when tests/dashboard/jobs/test_export.py stops asserting that a job's
-    # page links /jobs/export/ nowhere (it means the page's own offer); until then the contacts page
-    # and the Activities page carry those buttons. Offer them to writers only (``can_write``).
+    # Import and Export start work on the account: offered to writers only (``WRITERS_ONLY``).
+    Entry("Import", "jobs:import", "jobs", ("import",)),
+    Entry("Export", "jobs:export", "jobs", ("export",)),
     Entry("Activities", "jobs:list", "jobs", ()),
 )
+WRITERS_ONLY = frozenset({"jobs:import", "jobs:export"})
 SECTION_APPS = frozenset(entry.app_name for entry in CONTACTS_SECTION)
 
 
@@ -52,6 +55,13 @@ def section_nav(context: template.Context) -> dict[str, Any]:
     request = context.get("request")
     match = getattr(request, "resolver_match", None)
     current = current_entry(match.app_name, match.url_name or "") if match is not None else None
-    if current is None:
+    if current is None or request is None:
         return {"links": []}
-    return {"links": [(entry.label, reverse(entry.url_name), entry == current) for entry in CONTACTS_SECTION]}
+    writer = can_write(request)
+    return {
+        "links": [
+            (entry.label, reverse(entry.url_name), entry == current)
+            for entry in CONTACTS_SECTION
+            if writer or entry.url_name not in WRITERS_ONLY
+        ]
+    }

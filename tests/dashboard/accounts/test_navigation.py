@@ -19,7 +19,11 @@ from apps.accounts.templatetags.navigation import current_entry
         ("contacts", "custom_field_create", "Custom fields"),
         ("contacts", "segment_preview", "Segments"),
         ("jobs", "list", "Activities"),
-        ("jobs", "import-map", "Activities"),
+        ("jobs", "import", "Import"),
+        ("jobs", "import-map", "Import"),
+        ("jobs", "import-start", "Import"),
+        ("jobs", "export", "Export"),
+        ("jobs", "detail", "Activities"),
         ("jobs", "activity", "Activities"),
     ],
 )
