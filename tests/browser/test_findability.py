@@ -106,7 +106,9 @@ def test_every_page_of_the_contacts_section_links_to_all_of_it(page: Page, conne
     expect(head.get_by_role("link", name="Import contacts")).to_be_visible()
     expect(head.get_by_role("link", name="Export contacts")).to_be_visible()
     page.get_by_role("link", name="ann@example.com").click()
+    # Without a name, the contact's page is titled by the email address.
     expect(page.get_by_role("heading", name="ann@example.com", level=1)).to_be_visible()
+    expect(page).to_have_title("ann@example.com · Contacts · ctctdash")
     expect_current(page, "Contacts")
 
     # The import wizard's later steps belong to Import, a job's page to Activities.
