@@ -149,3 +149,35 @@ def test_a_date_field_takes_a_date_and_its_operators_only(page: Page, connected:
         ["is on", "is before", "is after", "is between", "is in the last N days", "is empty", "is not empty"]
     )
     expect(condition(page, 1, "value")).to_have_attribute("type", "date")
+
+
+def test_is_between_on_a_date_field_takes_two_date_pickers(page: Page, connected: Connected) -> None:
+    account = connected.account
+    inside = Contact.objects.create(account=account, email_address="in@example.com")
+    outside = Contact.objects.create(account=account, email_address="out@example.com")
+    Contact.objects.filter(pk=inside.pk).update(created_at="2024-02-10T12:00:00Z")
+    Contact.objects.filter(pk=outside.pk).update(created_at="2024-05-10T12:00:00Z")
+
+    page.goto(NEW)
+    page.get_by_label("Name").fill("Added in Q1")
+    after_swap(page, lambda: condition(page, 1, "field").select_option(label="Date added"))
+    after_swap(page, lambda: condition(page, 1, "operator").select_option(label="is between"))
+    first, last = condition(page, 1, "first day"), condition(page, 1, "last day")
+    expect(first).to_have_attribute("type", "date")
+    expect(last).to_have_attribute("type", "date")
+
+    first.fill("2024-01-01")
+    page.get_by_role("button", name="Save segment").last.click()
+    # One day alone is no range: the row says so and nothing is saved.
+    expect(page.get_by_text("Choose both the first and the last day.")).to_be_visible()
+    assert not Segment.objects.filter(account=account).exists()
+
+    condition(page, 1, "last day").fill("2024-03-31")
+    page.get_by_role("button", name="Save segment").last.click()
+    expect(page.get_by_role("heading", name="Added in Q1", level=1)).to_be_visible()
+    group = json.loads(Segment.objects.get(account=account).segment_criteria)["criteria"]["group"]
+    assert group == [
+        {"source": "contact", "field": "created_at", "op": "between", "const_value": ["2024-01-01", "2024-03-31"]}
+    ]
+    expect(page.get_by_role("cell", name="in@example.com")).to_be_visible()
+    expect(page.get_by_role("cell", name="out@example.com")).to_have_count(0)

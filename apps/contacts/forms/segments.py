@@ -33,6 +33,7 @@ from ..segment_builder import (
     condition_error,
     from_criteria,
     is_date_op,
+    kind_of,
     operators_for,
     takes_value,
     to_criteria,
@@ -126,6 +127,7 @@ class ConditionForm(ManagementForm):
         self.row_field = field if field in dict(choices) else (choices[0][0] if choices else "")
         definition = (definitions or {}).get(self.row_field) if self.row_source == CUSTOM_FIELD else None
         custom_type = str(definition.get("type", "")) if definition else ""
+        self._custom_type = custom_type
         operators = operators_for(self.row_source, self.row_field, custom_type)
         cast(forms.ChoiceField, self.fields["op"]).choices = operators
         op = self._raw("op")
@@ -152,11 +154,18 @@ class ConditionForm(ManagementForm):
             return forms.ChoiceField(choices=known, required=False)
         if is_date_op(self.row_op):
             return forms.CharField(required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+        if self.row_op == "between" and kind_of(self.row_source, self.row_field, self._custom_type) == "date":
+            return DateRangeField(required=False, row_number=self._row_number())
         if self.row_op == "in-last-n-days":
             return forms.CharField(
                 required=False, widget=forms.NumberInput(attrs={"min": 1, "max": 1825}), help_text=hint
             )
         return forms.CharField(required=False, max_length=1000, help_text=hint)
+
+    def _row_number(self) -> int:
+        """The row's number as its labels say it ("Condition 2 ..."): the formset index, from 1."""
+        index = str(self.prefix or "").rsplit("-", 1)[-1]
+        return int(index) + 1 if index.isdigit() else 1
 
     def _raw(self, name: str) -> str:
         """The submitted value when bound, else the initial one: what the row shows now."""
@@ -187,6 +196,38 @@ def _value_text(value: Any) -> str:
     if isinstance(value, list | tuple):
         return ", ".join(str(item) for item in value)
     return str(value or "")
+
+
+class DateRangeWidget(forms.MultiWidget):
+    """Two date pickers, first and last day, for "is between" on a date field."""
+
+    def __init__(self, row_number: int = 1) -> None:
+        # Each picker names its row, as the row's other controls do ("Condition 2 value").
+        super().__init__(
+            [
+                forms.DateInput(attrs={"type": "date", "aria-label": f"Condition {row_number} first day"}),
+                forms.DateInput(attrs={"type": "date", "aria-label": f"Condition {row_number} last day"}),
+            ]
+        )
+
+    def decompress(self, value: Any) -> list[str]:
+        """The builder's row text ("2024-01-01, 2024-03-31") as the two pickers' values."""
+        parts = [part.strip() for part in str(value or "").split(",")]
+        return [*parts, "", ""][:2]
+
+
+class DateRangeField(forms.MultiValueField):
+    """The two days of a range, as the builder's row text holds them (comma-joined); both or neither."""
+
+    def __init__(self, row_number: int = 1, **kwargs: Any) -> None:
+        days = [forms.CharField(required=False), forms.CharField(required=False)]
+        super().__init__(fields=days, widget=DateRangeWidget(row_number), require_all_fields=False, **kwargs)
+
+    def compress(self, data_list: list[str]) -> str:
+        first, last = ([*data_list, "", ""])[:2]
+        if bool(first) != bool(last):
+            raise forms.ValidationError("Choose both the first and the last day.")
+        return f"{first}, {last}" if first else ""
 
 
 ConditionFormSet = forms.formset_factory(
