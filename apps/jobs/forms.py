@@ -193,4 +193,4 @@ class ExportForm(forms.Form):
 class ActivityFilterForm(forms.Form):
     """The recent activities' state filter (a GET form)."""
 
-    state = forms.ChoiceField(label="State", required=False, choices=[("", "Any state"), *ACTIVITY_STATES])
+    state = forms.ChoiceField(label="Status", required=False, choices=[("", "Any status"), *ACTIVITY_STATES])

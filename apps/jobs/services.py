@@ -59,7 +59,7 @@ __all__ = [
 
 # The states GET /activities filters by (the spec's enum), as the filter offers them.
 ACTIVITY_STATES = (
-    ("processing", "Processing"),
+    ("processing", "Running"),
     ("completed", "Completed"),
     ("failed", "Failed"),
     ("cancelled", "Cancelled"),
@@ -273,9 +273,14 @@ class ActivityStatus(ActivityStateMixin):
         return self.state == "completed" and not self.has_results
 
     @property
-    def short_id(self) -> str:
-        """The activity id's first block, enough to tell activities apart on a page."""
-        return self.activity_id.split("-", 1)[0]
+    def description(self) -> str:
+        """What the activity did, in words, as far as the API says: an import names its file, an export links one."""
+        if self.source_file_name:
+            return f"Import: {self.source_file_name}"
+        if self.has_results:
+            return "Export"
+        # The API names no kind for the rest: deletes, list and tag changes made anywhere.
+        return "Change to contacts, lists or tags"
 
     @classmethod
     def from_api(cls, data: dict[str, Any]) -> ActivityStatus:

@@ -87,7 +87,7 @@ def test_import_a_csv_through_the_wizard(page: Page, connected: Connected, queue
     )
 
     page.goto("/")
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Jobs").click()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Imports and exports").click()
     page.get_by_role("link", name="Import contacts", exact=True).click()
 
     # Step 1: the file.

@@ -9,7 +9,7 @@ from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.test import Client, RequestFactory, override_settings
 
-NAV = {"/contacts/": "Contacts", "/jobs/": "Jobs"}
+NAV = {"/contacts/": "Contacts", "/jobs/": "Imports and exports"}
 # Sections whose pages do not exist yet are not linked: each would be a 404.
 NOT_YET = ["/campaigns/", "/events/", "/reporting/", "/partners/"]
 

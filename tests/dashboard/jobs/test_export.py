@@ -124,7 +124,7 @@ def test_the_activities_page_lists_the_accounts_activities(worker: CeleryWorker,
     account = connected.account
     pages = connected.pages()
     empty = pages.get(reverse("jobs:list")).content.decode()
-    assert "No imports or exports yet." in empty and "No activities on this account in the past days." in empty
+    assert "No imports or exports yet." in empty and "No background work on this account in the past days." in empty
 
     # A job of each kind from the dashboard, and an activity started elsewhere (a list deleted through
     # the API). One after another: on SQLite a write that starts while the worker commits a batch
@@ -161,7 +161,7 @@ def test_the_activities_page_lists_the_accounts_activities(worker: CeleryWorker,
     completed = pages.get(reverse("jobs:list"), {"state": "completed"}).content.decode()
     assert completed.count("job-state--completed") >= 3
     failed = pages.get(reverse("jobs:list"), {"state": "failed"}).content.decode()
-    assert "No activities in this state." in failed
+    assert "Nothing in this status." in failed
     # An activity of a job opens the job's page; the other shows its own progress.
     job_activity = reverse("jobs:activity", args=[imported.activity_id])
     assert pages.get(job_activity)["Location"] == reverse("jobs:detail", args=[imported.pk])
