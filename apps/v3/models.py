@@ -8,6 +8,7 @@ from apps.v3.account import models as account
 from apps.v3.bulk import models as bulk
 from apps.v3.campaigns import models as campaigns
 from apps.v3.contacts import models as contacts
+from apps.v3.events import models as events
 from apps.v3.oauth import models as oauth
 
-__all__ = ["account", "bulk", "campaigns", "contacts", "oauth"]
+__all__ = ["account", "bulk", "campaigns", "contacts", "events", "oauth"]
