@@ -8,7 +8,8 @@ from another domain's views, which an import contract keeps private to their URL
 - ``forms``: forms whose errors are announced and focused, the API's messages at the fields they
   name (``add_api_errors``), choices to offer.
 - ``paging``: one pager for every listing, over the API's cursors with a stack of them for "Previous".
-- ``dates``: the API's ISO date-times as datetimes for templates.
+- ``dates``: the API's ISO date-times as datetimes for templates; ``date_tags`` (``{% load dates %}``)
+  shows any of them in the one format every page uses, ``{{ value|when }}``.
 
 Its templates are under ``templates/pages/``: ``_pager.html``, ``_row_actions.html``,
 ``_empty_state.html`` and ``listing.html``, the page a table of things extends with its columns.
