@@ -73,6 +73,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
+            # ``{% load dates %}``: how every page shows a date and time.
+            "libraries": {"dates": "ctctdash.pages.date_tags"},
         },
     }
 ]
