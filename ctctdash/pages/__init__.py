@@ -6,7 +6,8 @@ from another domain's views, which an import contract keeps private to their URL
 - ``views``: a create or edit page that shows the API's refusals at the fields (``save_or_show``),
   a delete after confirming, the API's 404 as the page's (``found_or_404``), activity messages.
 - ``forms``: forms whose errors are announced and focused, the API's messages at the fields they
-  name (``add_api_errors``), choices to offer.
+  name (``add_api_errors``), each field in error marked, choices to offer.
+- ``api_messages``: the service's messages in the forms' own words, one table every domain adds to.
 - ``paging``: one pager for every listing, over the API's cursors with a stack of them for "Previous".
 - ``dates``: the API's ISO date-times as datetimes for templates; ``date_tags`` (``{% load dates %}``)
   shows any of them in the one format every page uses, ``{{ value|when }}``.

@@ -229,6 +229,23 @@ def refused_contact(page: Page) -> None:
     expect(page.get_by_label("Anniversary")).to_have_attribute("aria-invalid", "true")
 
 
+def empty_contact(page: Page) -> None:
+    """Submit the new-contact form empty: the refusal above the form, the fields it is about marked."""
+    page.get_by_role("button", name="Add contact").click()
+    expect(page.get_by_label("First name")).to_have_attribute("aria-invalid", "true")
+
+
+def refused_name(button: str, label: str = "Name", taken: str = "Regulars") -> Callable[[Page], None]:
+    """Name a new tag or custom field as an existing one: the API's conflict comes back at the field."""
+
+    def refuse(page: Page) -> None:
+        page.get_by_label(label).fill(taken)
+        page.get_by_role("button", name=button).click()
+        expect(page.get_by_label(label)).to_have_attribute("aria-invalid", "true")
+
+    return refuse
+
+
 def paged(page: Page) -> None:
     """The contacts list shows a full page of rows and a way to the next."""
     expect(page.get_by_role("row")).to_have_count(PAGE_SIZE + 1)  # with the header row
@@ -315,6 +332,7 @@ DASHBOARD = [
     pytest.param(Visit("/contacts/{contact}/"), id="/contacts/<id>/"),
     pytest.param(Visit("/contacts/new/"), id="/contacts/new/"),
     pytest.param(Visit("/contacts/new/", then=refused_contact), id="/contacts/new/ refused"),
+    pytest.param(Visit("/contacts/new/", then=empty_contact), id="/contacts/new/ empty"),
     pytest.param(Visit("/contacts/{contact}/edit/"), id="/contacts/<id>/edit/"),
     pytest.param(Visit("/contacts/{contact}/edit/", then=saved_contact), id="/contacts/<id>/ saved"),
     pytest.param(Visit("/contacts/{contact}/delete/"), id="/contacts/<id>/delete/"),
@@ -326,9 +344,14 @@ DASHBOARD = [
     pytest.param(Visit("/contacts/tags/"), id="/contacts/tags/"),
     pytest.param(Visit("/contacts/tags/{tag}/"), id="/contacts/tags/<id>/"),
     pytest.param(Visit("/contacts/tags/new/"), id="/contacts/tags/new/"),
+    pytest.param(Visit("/contacts/tags/new/", then=refused_name("Create tag")), id="/contacts/tags/new/ refused"),
     pytest.param(Visit("/contacts/custom-fields/"), id="/contacts/custom-fields/"),
     pytest.param(Visit("/contacts/custom-fields/{custom_field}/"), id="/contacts/custom-fields/<id>/"),
     pytest.param(Visit("/contacts/custom-fields/new/"), id="/contacts/custom-fields/new/"),
+    pytest.param(
+        Visit("/contacts/custom-fields/new/", then=refused_name("Create custom field", "Label", "Favourite bread")),
+        id="/contacts/custom-fields/new/ refused",
+    ),
     pytest.param(Visit("/contacts/segments/"), id="/contacts/segments/"),
     pytest.param(Visit("/contacts/segments/{segment}/"), id="/contacts/segments/<id>/"),
     pytest.param(Visit("/contacts/segments/new/"), id="/contacts/segments/new/"),

@@ -443,8 +443,30 @@ def test_a_duplicate_email_is_reported_at_the_email_field(pages: PageClient, sho
     )
 
     assert response.status_code == 400
-    assert "already a contact" in error_at(response, "email")
+    assert error_at(response, "email") == "A contact with the email address ANN@example.com already exists."
     assert Contact.objects.filter(email_address="ann@example.com").count() == 1
+
+
+def test_an_empty_contact_is_refused_above_the_form_marking_each_field_that_would_do(
+    pages: PageClient, shop: dict[str, Any]
+) -> None:
+    response = pages.post("/contacts/new/", {"permission_to_send": "implicit"} | _selects())
+
+    assert response.status_code == 400
+    page = response.content.decode()
+    top = re.search(r'<div id="id_form_errors" role="alert"><ul class="errorlist nonfield">(.*?)</ul>', page)
+    assert top, page[page.find("<form") : page.find("</form>")][:3000]
+    assert html.unescape(re.sub(r"<[^>]+>", "", top.group(1))) == (
+        "Give a first name, last name, email address or SMS number."
+    )
+    assert "body:" not in page
+    for name in ("email", "first_name", "last_name", "sms_number"):
+        tag = re.search(rf'<input[^>]*name="{name}"[^>]*>', page)
+        assert tag and 'aria-invalid="true"' in tag.group(0), name
+        described = re.search(r'aria-describedby="([^"]*)"', tag.group(0))
+        assert described and "id_form_errors" in described.group(1).split(), name
+    job_title = re.search(r'<input[^>]*name="job_title"[^>]*>', page)
+    assert job_title and "aria-invalid" not in job_title.group(0)
 
 
 def _selects() -> dict[str, str]:
@@ -502,7 +524,7 @@ def test_an_edit_the_api_refuses_shows_its_message_at_the_field(pages: PageClien
     response = pages.post(url, data)
 
     assert response.status_code == 400
-    assert "give both or neither" in error_at(response, "birthday_month")
+    assert "Give both or neither" in error_at(response, "birthday_month")
     shop["ann"].refresh_from_db()
     assert shop["ann"].birthday_month == 4
 

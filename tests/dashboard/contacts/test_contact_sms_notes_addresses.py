@@ -151,7 +151,7 @@ def test_the_151st_note_is_the_apis_refusal_at_the_note(pages: PageClient, ann: 
     response = pages.post(f"/contacts/{ann.contact_id}/notes/", {"content": "One more"})
 
     assert response.status_code == 400
-    assert announced_error(response, "id_content") == "at most 150 items are allowed, got 151"
+    assert announced_error(response, "id_content") == "At most 150 items are allowed, got 151"
     assert ann.notes.count() == 150
 
 

@@ -89,7 +89,7 @@ def test_a_label_another_field_has_is_the_apis_conflict_at_the_label(pages: Page
     response = pages.post("/contacts/custom-fields/new/", {"label": "shirt size", "type": "string"})
 
     assert response.status_code == 400
-    assert announced_error(response, "id_label") == "a custom field named 'Shirt_size' already exists"
+    assert announced_error(response, "id_label") == "A custom field named “shirt size” already exists."
 
 
 def test_editing_the_label_keeps_the_choices_and_the_values(pages: PageClient, size: CustomField, api: Client) -> None:

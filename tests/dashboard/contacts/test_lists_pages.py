@@ -125,7 +125,7 @@ def test_renaming_onto_another_lists_name_shows_the_apis_error_at_the_name(
     response = pages.post(f"/contacts/lists/{news.list_id}/edit/", {"name": "VIP"})
 
     assert response.status_code == 400
-    assert announced_error(response, "id_name") == "a contact list named 'VIP' already exists"
+    assert announced_error(response, "id_name") == "A list named “VIP” already exists."
     news.refresh_from_db()
     assert news.name == "Newsletter"
 

@@ -324,7 +324,7 @@ def test_a_duplicate_name_is_the_apis_conflict_at_the_name(pages: PageClient, sh
     response = pages.post(NEW, builder_post("Taken", "all", ("contact", "first_name", "eq", "Ann")))
 
     assert response.status_code == 400
-    assert announced_error(response, "id_name") == "a segment named 'Taken' already exists"
+    assert announced_error(response, "id_name") == "A segment named “Taken” already exists."
 
 
 def test_preview_counts_unsaved_criteria_and_leaves_no_segment_behind(pages: PageClient, shop: dict[str, Any]) -> None:
@@ -420,7 +420,7 @@ def test_criteria_the_builder_cannot_show_are_edited_as_json(pages: PageClient, 
 
     broken = pages.post(f"/contacts/segments/{segment.pk}/edit/", {"name": "Openers", "segment_criteria": "{nope"})
     assert broken.status_code == 400
-    assert announced_error(broken, "id_segment_criteria").startswith("not valid JSON")
+    assert announced_error(broken, "id_segment_criteria").startswith("Not valid JSON")
 
     saved = pages.post(
         f"/contacts/segments/{segment.pk}/edit/", {"name": "Recent openers", "segment_criteria": tracking}

@@ -66,7 +66,7 @@ def test_a_duplicate_name_is_shown_at_the_name(pages: PageClient, summer: Tag) -
     response = pages.post("/contacts/tags/new/", {"name": "Summer fair"})
 
     assert response.status_code == 400
-    assert announced_error(response, "id_name") == "a tag named 'Summer fair' already exists"
+    assert announced_error(response, "id_name") == "A tag named “Summer fair” already exists."
 
 
 def test_renaming_a_tag(pages: PageClient, summer: Tag, api: Client) -> None:
@@ -87,7 +87,7 @@ def test_renaming_onto_another_tag_or_to_nothing_is_refused_at_the_name(
     blank = pages.post(f"/contacts/tags/{summer.tag_id}/edit/", {"name": "  "})
 
     assert taken.status_code == blank.status_code == 400
-    assert announced_error(taken, "id_name") == "a tag named 'Wholesale' already exists"
+    assert announced_error(taken, "id_name") == "A tag named “Wholesale” already exists."
     assert announced_error(blank, "id_name") == "This field is required."
     summer.refresh_from_db()
     assert summer.name == "Summer fair"
