@@ -80,6 +80,13 @@ def bounce_code(smtp_code: int, diagnostic: str) -> str:
     return OTHER
 
 
+def _reason(smtp_code: int, diagnostic: str) -> str:
+    """The bounce row's reason: the reply as the server gave it, its code in front once."""
+    diagnostic = " ".join(diagnostic.split())
+    reply = diagnostic if diagnostic.startswith(str(smtp_code)) else f"{smtp_code} {diagnostic}"
+    return reply.strip()[:255]
+
+
 def record_bounce(activity: CampaignActivity, contact: Contact, address: str, smtp_code: int, diagnostic: str) -> None:
     """Record that ``activity``'s copy to ``contact`` at ``address`` bounced.
 
@@ -99,7 +106,7 @@ def record_bounce(activity: CampaignActivity, contact: Contact, address: str, sm
                 contact=contact,
                 kind=EventKind.BOUNCE,
                 bounce_code=code,
-                reason=f"{smtp_code} {diagnostic}".strip()[:255],
+                reason=_reason(smtp_code, diagnostic),
             )
         if code != VACATION:  # an autoreply means the copy was delivered
             Send.objects.filter(activity=activity, contact=contact).update(status=SendStatus.BOUNCED)
