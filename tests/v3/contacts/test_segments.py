@@ -10,6 +10,15 @@ import pytest
 from django.utils import timezone
 
 from apps.v3.account.models import Account
+from apps.v3.campaigns.models import (
+    ActivityRole,
+    CampaignActivity,
+    EmailCampaign,
+    EventKind,
+    Send,
+    SendRun,
+    TrackingEvent,
+)
 from apps.v3.contacts.models import (
     Contact,
     ContactAddress,
@@ -232,11 +241,105 @@ def test_and_or_and_nesting(people: dict[str, Any]) -> None:
     assert matching(account, nested) == {BOB, CAT}
 
 
-def test_tracking_conditions_parse_and_select_nobody_until_campaigns_exist(people: dict[str, Any]) -> None:
+def mail(account: Account, name: str, days_ago: int, sent_to: list[Contact], **events: list[Contact]) -> EmailCampaign:
+    """A campaign mailed ``days_ago`` days ago to ``sent_to``, with ``opened``/``clicked`` rows of some of them."""
+    when = timezone.now() - timedelta(days=days_ago)
+    campaign = EmailCampaign.objects.create(account=account, name=name)
+    activity = CampaignActivity.objects.create(campaign=campaign, role=ActivityRole.PRIMARY_EMAIL)
+    mail_activity(activity, when, sent_to, **events)
+    return campaign
+
+
+def mail_activity(activity: CampaignActivity, when: datetime, sent_to: list[Contact], **events: list[Contact]) -> None:
+    run = SendRun.objects.create(activity=activity, send_id=activity.runs.count() + 1, run_date=when)
+    Send.objects.bulk_create(
+        [Send(activity=activity, contact=c, run=run, email_address=c.email_address, sent_at=when) for c in sent_to]
+    )
+    kinds = {"opened": EventKind.OPEN, "clicked": EventKind.CLICK}
+    rows = [
+        TrackingEvent(account_id=c.account_id, activity=activity, contact=c, kind=kinds[field])
+        for field, contacts in events.items()
+        for c in contacts
+    ]
+    created = TrackingEvent.objects.bulk_create(rows)
+    TrackingEvent.objects.filter(pk__in=[row.pk for row in created]).update(created_at=when)
+
+
+@pytest.fixture
+def mailings(people: dict[str, Any]) -> dict[str, EmailCampaign]:
+    """Three campaigns of the account, mailed 40, 10 and 2 days ago; one never mailed; a stranger's."""
     account = people["account"]
-    opened = {"source": "tracking", "field": "opened", "op": "contains-any", "const_value": "last-n-campaigns"}
-    assert matching(account, criteria({**opened, "param": "5"})) == set()
-    assert matching(account, criteria(either({**opened, "param": 5}, contact("first_name", "eq", "bob")))) == {BOB}
+    ann, bob, cat, dan = (Contact.objects.get(account=account, email_address=a) for a in (ANN, BOB, CAT, DAN))
+    gone = Contact.objects.get(account=account, email_address="gone@example.com")
+    old = mail(account, "old", 40, [ann, bob], opened=[ann])
+    mid = mail(account, "mid", 10, [ann, bob, cat], opened=[ann, cat], clicked=[ann])
+    new = mail(account, "new", 2, [ann, cat, gone], opened=[ann, gone])
+    # The newest campaign's resend reached dan, who opened it: it counts for the campaign.
+    resend = CampaignActivity.objects.create(campaign=new, role=ActivityRole.RESEND)
+    mail_activity(resend, timezone.now() - timedelta(days=1), [dan], opened=[dan])
+    draft = EmailCampaign.objects.create(account=account, name="draft")
+    stranger_ann = Contact.objects.get(account=people["stranger"], email_address=ANN)
+    theirs = mail(people["stranger"], "theirs", 1, [stranger_ann], opened=[stranger_ann], clicked=[stranger_ann])
+    return {"old": old, "mid": mid, "new": new, "draft": draft, "theirs": theirs}
+
+
+def tracked(field: str, op: str, window: str, param: Any) -> dict[str, Any]:
+    """A ``tracking`` condition."""
+    return {"source": "tracking", "field": field, "op": op, "const_value": window, "param": param}
+
+
+def ids(mailings: dict[str, EmailCampaign], *names: str) -> list[str]:
+    return [str(mailings[name].campaign_id) for name in names]
+
+
+def test_tracking_conditions_select_from_sends_and_tracking_rows(
+    people: dict[str, Any], mailings: dict[str, EmailCampaign]
+) -> None:
+    account = people["account"]
+    cases = [
+        # The newest campaign (its resend included): ann opened the primary, dan the resend.
+        (tracked("opened", "contains-any", "last-n-campaigns", "1"), {ANN, DAN}),
+        (tracked("opened", "contains-all", "last-n-campaigns", 2), {ANN}),
+        (tracked("opened", "contains-any", "last-n-campaigns", 2), {ANN, CAT, DAN}),
+        (tracked("opened", "contains-all", "last-n-campaigns", 500), {ANN}),
+        (tracked("sent", "contains-any", "last-n-days", 5), {ANN, CAT, DAN}),
+        (tracked("sent", "contains-all", "last-n-days", 15), {ANN, CAT}),
+        (tracked("opened", "contains-any", "last-n-days", 5), {ANN, DAN}),
+        (tracked("not_opened", "contains-any", "campaigns", ids(mailings, "old")), {BOB}),
+        (tracked("not_opened", "contains-any", "last-n-campaigns", 2), {BOB, CAT}),
+        (tracked("not_opened", "contains-all", "campaigns", ids(mailings, "old", "mid")), {BOB}),
+        (tracked("clicked", "contains-any", "campaigns", ids(mailings, "old", "mid")), {ANN}),
+        (tracked("not_clicked", "contains-all", "campaigns", ids(mailings, "mid", "new")), {CAT}),
+        (tracked("not_clicked", "contains-any", "last-n-days", 30), {ANN, BOB, CAT, DAN}),
+        # A campaign never mailed, or another account's, selects nobody.
+        (tracked("sent", "contains-any", "campaigns", ids(mailings, "draft")), set()),
+        (tracked("sent", "contains-all", "campaigns", ids(mailings, "draft")), set()),
+        (tracked("opened", "contains-any", "campaigns", ids(mailings, "theirs")), set()),
+    ]
+    for condition, expected in cases:
+        assert matching(account, criteria(condition)) == expected, condition
+    # Combined with contact conditions, in and/or groups.
+    opened_new = tracked("opened", "contains-any", "last-n-campaigns", 1)
+    assert matching(account, criteria(either(opened_new, contact("first_name", "eq", "bob")))) == {ANN, BOB, DAN}
+    assert matching(account, criteria(opened_new, contact("first_name", "eq", "dan"))) == {DAN}
+
+
+def test_tracking_conditions_are_one_query(
+    people: dict[str, Any], mailings: dict[str, EmailCampaign], django_assert_num_queries: Any
+) -> None:
+    account = people["account"]
+    segment = Segment.objects.create(
+        account=account,
+        name="engaged",
+        segment_criteria=criteria(
+            tracked("opened", "contains-all", "last-n-campaigns", 2),
+            tracked("not_clicked", "contains-any", "last-n-days", 30),
+        ),
+    )
+    with django_assert_num_queries(1):
+        found = set(contacts_matching(account, segment).values_list("email_address", flat=True))
+    assert found == {ANN}
+    assert not contacts_matching(people["stranger"], segment).exists()
 
 
 def test_evaluation_is_one_query_and_stays_in_the_account(
