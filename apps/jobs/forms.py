@@ -11,7 +11,8 @@ from apps.contacts.choices import CONTACT_STATUSES
 from ctctdash.pages import Choice
 
 from .csv_files import MAX_BYTES, MAX_LINES, CsvFile, Target, describe_size, mapping_problems
-from .services import ACTIVITY_STATES
+from .models import Job
+from .services import ACTIVITY_STATES, EXPORT_FIELDS
 
 # The API's limit on list_ids for an import or an export.
 MAX_LISTS = 50
@@ -123,54 +124,53 @@ class ImportStartForm(forms.Form):
         return cleaned
 
 
-# Columns an export can hold (the API's field names), in the order the form offers them.
-EXPORT_FIELDS = (
-    ("email_address", "Email address"),
-    ("first_name", "First name"),
-    ("last_name", "Last name"),
-    ("job_title", "Job title"),
-    ("company_name", "Company"),
-    ("phone_number", "Phone"),
-    ("street", "Street"),
-    ("city", "City"),
-    ("state", "State or province"),
-    ("zip", "Postal code"),
-    ("country", "Country"),
-    ("birthday_month", "Birthday month"),
-    ("birthday_day", "Birthday day"),
-    ("anniversary", "Anniversary"),
-    ("email_lists", "Lists"),
-    ("tags", "Tags"),
-    ("permission_to_send", "Email permission"),
-    ("sms_number", "SMS number"),
-    ("created_at", "Created"),
-    ("updated_at", "Updated"),
-    ("contact_id", "Contact id"),
-)
 EXPORT_DEFAULT_FIELDS = ("email_address", "first_name", "last_name", "permission_to_send")
 # The export's ``status``: no value exports every contact that is not deleted, as the API does.
 EXPORT_STATUSES = (("", "Any, except deleted contacts"), *CONTACT_STATUSES)
 
 
 class ExportForm(forms.Form):
-    """Which contacts to export (lists, status) and which columns."""
+    """Which contacts to export (lists and status, tags, or a segment), which columns, and how they are headed."""
 
     list_ids = forms.MultipleChoiceField(
         label="Contacts on these lists",
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text="Choose none to export every contact.",
+        help_text="Choose no list, tag or segment to export every contact.",
     )
     status = forms.ChoiceField(label="Email permission", choices=EXPORT_STATUSES, required=False)
+    tag_ids = forms.MultipleChoiceField(
+        label="Or contacts with these tags", required=False, widget=forms.CheckboxSelectMultiple
+    )
+    segment_id = forms.ChoiceField(label="Or the contacts of a segment", required=False)
     # Not "fields": that name is the form's own dict of fields.
     columns = forms.MultipleChoiceField(
         label="Columns", widget=forms.CheckboxSelectMultiple, initial=list(EXPORT_DEFAULT_FIELDS)
     )
+    headers = forms.ChoiceField(
+        label="Column headers in the file",
+        choices=Job.Headers.choices,
+        initial=Job.Headers.WORDS,
+        widget=forms.RadioSelect,
+        required=False,
+    )
 
-    def __init__(self, *args: Any, lists: Sequence[Choice], custom_fields: Sequence[dict[str, Any]], **kwargs: Any):
+    def __init__(
+        self,
+        *args: Any,
+        lists: Sequence[Choice],
+        custom_fields: Sequence[dict[str, Any]],
+        tags: Sequence[Choice] = (),
+        segments: Sequence[Choice] = (),
+        **kwargs: Any,
+    ):
         super().__init__(*args, **kwargs)
         self.list_names = {choice.id: choice.name for choice in lists}
+        self.tag_names = {choice.id: choice.name for choice in tags}
+        self.segment_names = {choice.id: choice.name for choice in segments}
         _choices(self, "list_ids", list(self.list_names.items()))
+        _choices(self, "tag_ids", list(self.tag_names.items()))
+        _choices(self, "segment_id", [("", "No segment"), *self.segment_names.items()])
         custom = [
             (f"cf:{item['name']}", f"{item.get('label') or item['name']} (custom field)") for item in custom_fields
         ]
@@ -182,8 +182,37 @@ class ExportForm(forms.Form):
             raise forms.ValidationError(f"An export can filter by at most {MAX_LISTS} lists.")
         return chosen
 
+    def clean_tag_ids(self) -> list[str]:
+        chosen: list[str] = self.cleaned_data.get("tag_ids") or []
+        if len(chosen) > MAX_LISTS:
+            raise forms.ValidationError(f"An export can filter by at most {MAX_LISTS} tags.")
+        return chosen
+
+    def clean_headers(self) -> str:
+        return str(self.cleaned_data.get("headers") or Job.Headers.WORDS)
+
+    def clean_segment_id(self) -> int | None:
+        chosen = self.cleaned_data.get("segment_id") or ""
+        return int(chosen) if chosen else None
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        # The spec's sources exclude one another: lists (with a status), tags, or a segment.
+        sources = [bool(cleaned.get("list_ids")), bool(cleaned.get("tag_ids")), cleaned.get("segment_id") is not None]
+        if sum(sources) > 1:
+            self.add_error(None, "Export by lists, by tags or by a segment: choose only one of them.")
+        elif (sources[1] or sources[2]) and cleaned.get("status"):
+            self.add_error("status", "An export by tags or by a segment takes every contact in it: leave this as Any.")
+        return cleaned
+
     def describe(self) -> str:
         """What the export holds, in words, for the jobs table."""
+        tags = [self.tag_names.get(pk, pk) for pk in self.cleaned_data.get("tag_ids") or []]
+        segment = self.cleaned_data.get("segment_id")
+        if tags:
+            return f"Contacts tagged {', '.join(tags)}"
+        if segment is not None:
+            return f"Contacts of the segment {self.segment_names.get(str(segment), segment)}"
         names = [self.list_names.get(pk, pk) for pk in self.cleaned_data.get("list_ids") or []]
         status = dict(EXPORT_STATUSES).get(self.cleaned_data.get("status") or "", "")
         where = f"contacts on {', '.join(names)}" if names else "all contacts"

@@ -68,6 +68,12 @@ class Job(ActivityStateMixin, models.Model):
         IMPORT = "import", "Import"
         EXPORT = "export", "Export"
 
+    class Headers(models.TextChoices):
+        """How an export's file names its columns when downloaded (the API writes its field names)."""
+
+        WORDS = "words", "In words (First name, Email address)"
+        API = "api", "As the API names them (first_name, email_address)"
+
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="jobs")
     connection = models.ForeignKey(Connection, on_delete=models.CASCADE, related_name="jobs")
     kind = models.CharField(max_length=20, choices=Kind.choices)
@@ -82,6 +88,8 @@ class Job(ActivityStateMixin, models.Model):
     state = models.CharField(max_length=20, default="initialized")
     percent_done = models.PositiveSmallIntegerField(default=0)
     checked_at = models.DateTimeField(null=True, blank=True)
+    # An export's column headers in its downloaded file; imports ignore it.
+    headers = models.CharField(max_length=8, choices=Headers.choices, default=Headers.WORDS)
 
     objects = JobQuerySet.as_manager()
 

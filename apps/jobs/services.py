@@ -8,7 +8,9 @@ a workspace can list its jobs and find each activity again on its own connection
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import csv
+import io
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -43,15 +45,18 @@ __all__ = [
     "ACTIVITY_STATES",
     "ActivityPage",
     "ActivityStatus",
+    "EXPORT_FIELDS",
     "ExportFileGone",
     "ExportNotReady",
     "api_problem",
+    "column_labels",
     "export_download",
     "import_targets",
     "job_page",
     "read_activity",
     "recent_activities",
     "refresh_job",
+    "renamed_header",
     "stage_import",
     "start_export",
     "start_import",
@@ -83,6 +88,31 @@ COUNT_LABELS = {
 IMPORT_ITEMS_LABEL = "Lines in the file"
 # Read in pieces this size while streaming an export to the browser.
 DOWNLOAD_CHUNK = 64 * 1024
+# Columns an export can hold (the API's field names, its file's headers) and their names in words,
+# in the order the form offers them; a custom field's column is ``cf:<name>``, named by its label.
+EXPORT_FIELDS = (
+    ("email_address", "Email address"),
+    ("first_name", "First name"),
+    ("last_name", "Last name"),
+    ("job_title", "Job title"),
+    ("company_name", "Company"),
+    ("phone_number", "Phone"),
+    ("street", "Street"),
+    ("city", "City"),
+    ("state", "State or province"),
+    ("zip", "Postal code"),
+    ("country", "Country"),
+    ("birthday_month", "Birthday month"),
+    ("birthday_day", "Birthday day"),
+    ("anniversary", "Anniversary"),
+    ("email_lists", "Lists"),
+    ("tags", "Tags"),
+    ("permission_to_send", "Email permission"),
+    ("sms_number", "SMS number"),
+    ("created_at", "Created"),
+    ("updated_at", "Updated"),
+    ("contact_id", "Contact id"),
+)
 
 
 def api_problem(error: CtctError) -> str:
@@ -182,19 +212,33 @@ def start_export(
     connection: Connection,
     user: User,
     *,
-    list_ids: Sequence[str],
-    status: str,
+    list_ids: Sequence[str] = (),
+    tag_ids: Sequence[str] = (),
+    segment_id: int | None = None,
+    status: str = "",
     fields: Sequence[str],
     label: str,
+    headers: str = Job.Headers.WORDS,
 ) -> Job:
-    """Start a ``contact_exports`` activity with these filters and columns, and record the job."""
+    """Start a ``contact_exports`` activity with these filters and columns, and record the job.
+
+    The spec's sources: lists (with a status), tags, or one segment, each exclusive of the others.
+    """
     body: dict[str, Any] = {"fields": list(fields)}
     if list_ids:
         body["list_ids"] = list(list_ids)
+    if tag_ids:
+        body["tag_ids"] = list(tag_ids)
+    if segment_id is not None:
+        body["segment_id"] = segment_id
     if status:
         body["status"] = status
     activity = client.bulk_activities.post_contacts_export(body=body)
-    return _record(connection, user, Job.Kind.EXPORT, activity, label=label)
+    job = _record(connection, user, Job.Kind.EXPORT, activity, label=label)
+    if headers != job.headers:
+        job.headers = headers
+        job.save(update_fields=["headers"])
+    return job
 
 
 class ExportNotReady(Exception):
@@ -223,14 +267,40 @@ def export_download(client: Client, job: Job) -> Iterator[bytes]:
     except NotFound:  # deleted since the activity was read
         raise ExportFileGone(job.activity_id) from None
 
+    labels = column_labels(client) if job.headers == Job.Headers.WORDS else {}
+
     def chunks() -> Iterator[bytes]:
         try:
-            yield from response.iter_content(DOWNLOAD_CHUNK)
+            pieces = response.iter_content(DOWNLOAD_CHUNK)
+            yield from renamed_header(pieces, labels) if labels else pieces
         finally:
             response.close()
             client.close()
 
     return chunks()
+
+
+def column_labels(client: Client) -> dict[str, str]:
+    """Each export column's name in words, by the API's name: the contact fields and the account's custom fields."""
+    custom = {f"cf:{item['name']}": str(item.get("label") or item["name"]) for item in custom_fields(client)}
+    return dict(EXPORT_FIELDS) | custom
+
+
+def renamed_header(chunks: Iterable[bytes], labels: Mapping[str, str]) -> Iterator[bytes]:
+    """The CSV ``chunks`` with the header line's names replaced by ``labels`` (others kept), the rest as is."""
+    pieces = iter(chunks)
+    start = b""
+    for chunk in pieces:
+        start += chunk
+        if b"\n" in start:
+            break
+    head, newline, rest = start.partition(b"\n")
+    ending = b"\r" if head.endswith(b"\r") else b""
+    names = next(csv.reader([head[: len(head) - len(ending)].decode()]), [])
+    line = io.StringIO()
+    csv.writer(line, lineterminator="").writerow([labels.get(name, name) for name in names])
+    yield line.getvalue().encode() + ending + newline + rest
+    yield from pieces
 
 
 def export_file_name(job: Job) -> str:

@@ -337,6 +337,8 @@ def export_create(request: HttpRequest) -> HttpResponse:
     form = ExportForm(
         request.POST if request.method == "POST" else None,
         lists=choices.list_choices(client),
+        tags=choices.tag_choices(client),
+        segments=choices.segment_choices(client),
         custom_fields=choices.custom_fields(client),
     )
     if request.method == "POST" and form.is_valid():
@@ -346,8 +348,11 @@ def export_create(request: HttpRequest) -> HttpResponse:
                 connection,
                 _user(request),
                 list_ids=form.cleaned_data["list_ids"],
+                tag_ids=form.cleaned_data["tag_ids"],
+                segment_id=form.cleaned_data["segment_id"],
                 status=form.cleaned_data["status"],
                 fields=form.cleaned_data["columns"],
+                headers=form.cleaned_data["headers"],
                 label=form.describe(),
             )
         except CtctError as error:

@@ -305,6 +305,14 @@ def matched(page: Page) -> None:
     expect(page.get_by_role("group", name="Add the contacts to these lists")).to_be_visible()
 
 
+def refused_export(page: Page) -> None:
+    """Export by a tag and a segment at once: the form comes back saying to choose one source."""
+    page.get_by_role("group", name="Or contacts with these tags").get_by_label("Regulars").check()
+    page.get_by_label("Or the contacts of a segment").select_option(label="Opted in")
+    page.get_by_role("button", name="Start the export").click()
+    expect(page.get_by_role("alert").filter(has_text="choose only one of them")).to_be_visible()
+
+
 def hold_polls(page: Page) -> None:
     """Keep a running job's progress polls unanswered, so the page stays as axe reads it."""
 
@@ -361,6 +369,7 @@ DASHBOARD = [
     pytest.param(Visit("/jobs/import/", then=upload), id="/jobs/import/<token>/columns/"),
     pytest.param(Visit("/jobs/import/", then=matched), id="/jobs/import/<token>/lists/"),
     pytest.param(Visit("/jobs/export/"), id="/jobs/export/"),
+    pytest.param(Visit("/jobs/export/", then=refused_export), id="/jobs/export/ refused"),
     pytest.param(Visit("/jobs/{running_job}/", before=hold_polls), id="/jobs/<id>/ running"),
     pytest.param(Visit("/jobs/{finished_job}/"), id="/jobs/<id>/ finished"),
     pytest.param(Visit("/jobs/activities/{activity}/"), id="/jobs/activities/<id>/"),

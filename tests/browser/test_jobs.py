@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,7 +12,16 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, Response, expect
 
-from apps.v3.contacts.models import Contact, ContactList, ListMembership
+from apps.v3.contacts.models import (
+    Contact,
+    ContactList,
+    CustomField,
+    CustomFieldValue,
+    ListMembership,
+    Segment,
+    Tag,
+    Tagging,
+)
 from ctctdash.celery import app
 from tests.worker import CeleryWorker
 
@@ -180,6 +190,70 @@ def test_export_and_download_the_csv(page: Page, connected: Connected, worker: C
     assert re.fullmatch(r"contacts-export-\d{4}-\d{2}-\d{2}-\d+\.csv", download.suggested_filename)
     assert download.failure() is None
     rows = list(csv.reader(io.StringIO(Path(download.path()).read_text(encoding="utf-8-sig"))))
-    # The columns ticked, in the form's order; only the VIP list's contacts.
-    assert rows[0] == ["email_address", "first_name", "last_name", "company_name"]
+    # The columns ticked, in the form's order and named in words; only the VIP list's contacts.
+    assert rows[0] == ["Email address", "First name", "Last name", "Company"]
     assert sorted(rows[1:]) == [["ann@example.com", "Ann", "Lee", "Harbor"], ["dee@example.com", "Dee", "Moss", ""]]
+
+
+def download_rows(page: Page) -> list[list[str]]:
+    """The finished export's file, downloaded from its page, as CSV rows."""
+    wait_until_finished(page)
+    with page.expect_download() as info:
+        page.get_by_role("link", name="Download the CSV file").click()
+    return list(csv.reader(io.StringIO(Path(info.value.path()).read_text(encoding="utf-8-sig"))))
+
+
+def test_export_by_tag_or_by_segment_headed_in_words_or_as_the_api_names_them(
+    page: Page, connected: Connected, worker: CeleryWorker
+) -> None:
+    account = connected.account
+    regulars = Tag.objects.create(account=account, name="Regulars")
+    Tag.objects.create(account=account, name="Wholesale")
+    bread = CustomField.objects.create(account=account, label="Favourite bread", name="favourite_bread", type="string")
+    ann = Contact.objects.create(account=account, email_address="ann@example.com", first_name="Ann")
+    Contact.objects.create(
+        account=account, email_address="bob@example.com", first_name="Bob", permission_to_send="explicit"
+    )
+    Contact.objects.create(account=account, email_address="cy@example.com", first_name="Cy")
+    Tagging.objects.create(contact=ann, tag=regulars)
+    CustomFieldValue.objects.create(contact=ann, custom_field=bread, value="Rye")
+    opted_in = {"source": "contact", "field": "permission_to_send", "op": "eq", "const_value": "explicit"}
+    Segment.objects.create(
+        account=account,
+        name="Opted in",
+        segment_criteria=json.dumps({"version": "1.0.0", "criteria": {"type": "and", "group": [opted_in]}}),
+    )
+
+    # By tag, with a custom field, the headers in words (the form's default).
+    page.goto("/jobs/export/")
+    headers = page.get_by_role("group", name="Column headers in the file")
+    expect(headers.get_by_role("radio", name=re.compile(r"^In words"))).to_be_checked()
+    page.get_by_role("group", name="Or contacts with these tags").get_by_label("Regulars").check()
+    columns = page.get_by_role("group", name="Columns")
+    columns.get_by_label("Email permission").uncheck()
+    columns.get_by_label("Last name").uncheck()
+    columns.get_by_label("Favourite bread (custom field)").check()
+    page.get_by_role("button", name="Start the export").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Export: Contacts tagged Regulars")
+    rows = download_rows(page)
+    assert rows == [["Email address", "First name", "Favourite bread"], ["ann@example.com", "Ann", "Rye"]]
+
+    # By segment, headed as the API names the columns.
+    page.goto("/jobs/export/")
+    page.get_by_label("Or the contacts of a segment").select_option(label="Opted in")
+    page.get_by_role("group", name="Column headers in the file").get_by_role(
+        "radio", name=re.compile(r"^As the API")
+    ).check()
+    columns = page.get_by_role("group", name="Columns")
+    columns.get_by_label("Email permission").uncheck()
+    columns.get_by_label("Last name").uncheck()
+    page.get_by_role("button", name="Start the export").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Export: Contacts of the segment Opted in")
+    assert download_rows(page) == [["email_address", "first_name"], ["bob@example.com", "Bob"]]
+
+    # A tag and a segment at once is not an export the API runs: the form says so and starts nothing.
+    page.goto("/jobs/export/")
+    page.get_by_role("group", name="Or contacts with these tags").get_by_label("Regulars").check()
+    page.get_by_label("Or the contacts of a segment").select_option(label="Opted in")
+    page.get_by_role("button", name="Start the export").click()
+    expect(page.get_by_role("alert").filter(has_text="choose only one of them")).to_be_visible()

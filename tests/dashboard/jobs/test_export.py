@@ -19,6 +19,7 @@ from django.utils.formats import date_format
 from apps.accounts.models import Role
 from apps.accounts.services import ACTIVE_CONNECTION_KEY, client_for_connection
 from apps.jobs.models import Job
+from apps.jobs.services import renamed_header
 from apps.v3.bulk.models import Activity
 from apps.v3.bulk.retention import files_kept
 from apps.v3.bulk.tasks import sweep_activity_files
@@ -57,7 +58,12 @@ def test_an_export_runs_and_its_file_downloads_through_the_dashboard(
     job = job_from(
         pages.post(
             reverse("jobs:export"),
-            {"list_ids": [str(members.list_id)], "status": "", "columns": ["email_address", "first_name"]},
+            {
+                "list_ids": [str(members.list_id)],
+                "status": "",
+                "columns": ["email_address", "first_name"],
+                "headers": "words",
+            },
         )
     )
     assert job.kind == Job.Kind.EXPORT and job.label == "Contacts on Members (any, except deleted contacts)"
@@ -70,9 +76,29 @@ def test_an_export_runs_and_its_file_downloads_through_the_dashboard(
     filename = f"contacts-export-{job.created_at:%Y-%m-%d}-{job.pk}.csv"
     assert download["Content-Disposition"] == f'attachment; filename="{filename}"'
     rows = list(csv.DictReader(io.StringIO(b"".join(download.streaming_content).decode())))
-    assert sorted(rows, key=lambda row: int(row["first_name"][6:])) == [
-        {"email_address": f"member{i}@example.com", "first_name": f"member{i}"} for i in range(30)
+    # The service's file names the columns as the API does; the dashboard's download names them in words.
+    assert sorted(rows, key=lambda row: int(row["First name"][6:])) == [
+        {"Email address": f"member{i}@example.com", "First name": f"member{i}"} for i in range(30)
     ]
+
+    # Asked for, the API's names stay.
+    api_named = job_from(
+        pages.post(reverse("jobs:export"), {"status": "", "columns": ["email_address"], "headers": "api"})
+    )
+    assert api_named.headers == Job.Headers.API
+    poll_until_stopped(pages, api_named, worker)
+    content = b"".join(pages.get(reverse("jobs:download", args=[api_named.pk])).streaming_content).decode()
+    assert content.splitlines()[0] == "email_address" and len(content.splitlines()) == 41
+
+
+def test_the_header_is_renamed_however_the_file_is_cut_into_pieces() -> None:
+    labels = {"email_address": "Email address", "cf:note": "Note, kept"}
+    whole = b'email_address,cf:note,other\r\na@example.com,"x, y",z\r\n'
+    for size in (1, 5, 40, len(whole)):
+        pieces = [whole[i : i + size] for i in range(0, len(whole), size)]
+        assert b"".join(renamed_header(pieces, labels)) == (
+            b'Email address,"Note, kept",other\r\na@example.com,"x, y",z\r\n'
+        )
 
 
 def test_an_export_whose_file_was_deleted_says_so_and_offers_a_new_one(
