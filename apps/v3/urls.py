@@ -6,6 +6,8 @@ from django.urls import path
 
 from apps.v3.account import endpoints as account_services
 from apps.v3.bulk import endpoints as bulk_activities
+from apps.v3.campaigns.endpoints import ab_tests as email_ab_tests
+from apps.v3.campaigns.endpoints import email_campaigns
 from apps.v3.contacts.endpoints import contacts, segments
 from apps.v3.contacts.endpoints import custom_fields as contact_custom_fields
 from apps.v3.contacts.endpoints import lists as contact_lists
@@ -57,6 +59,19 @@ urlpatterns = [
     path("activities/<str:activity_id>", bulk_activities.ActivityView.as_view()),
     path("contact_exports/<str:file_export_id>", bulk_activities.ContactExportFileView.as_view()),
     # Email Campaigns
+    path("emails", email_campaigns.EmailCampaignsView.as_view()),
+    path("emails/campaign_id_xrefs", email_campaigns.CampaignXrefsView.as_view()),
+    path("emails/<str:campaign_id>", email_campaigns.EmailCampaignView.as_view()),
+    path("emails/activities/<str:campaign_activity_id>", email_campaigns.EmailCampaignActivityView.as_view()),
+    path(
+        "emails/activities/<str:campaign_activity_id>/non_opener_resends",
+        email_campaigns.NonOpenerResendsView.as_view(),
+    ),
+    path(
+        "emails/activities/<str:campaign_activity_id>/non_opener_resends/<str:resend_request_id>",
+        email_campaigns.NonOpenerResendView.as_view(),
+    ),
     # Email Campaigns AB Tests
+    path("emails/activities/<str:campaign_activity_id>/abtest", email_ab_tests.ABTestView.as_view()),
     # Email Scheduling
 ]

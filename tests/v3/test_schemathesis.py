@@ -27,9 +27,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from schemathesis import DataGenerationMethod
 
+from apps.v3.campaigns.services import campaigns
 from apps.v3.contacts.models import Contact, ContactList, CustomField, Segment, Tag
 from apps.v3.contract import load_spec, validate_django_response, validate_error_envelope, validate_response
 from apps.v3.contract.coverage import implemented, sample_path
+from tests.v3.campaigns.drafts import SENDER, campaign_body, confirmed_sender
 from tests.v3.conftest import V3Api
 
 
@@ -78,7 +80,15 @@ def steer_half_onto_real_rows(context: Any, case: Any) -> Any:
         case.body = {"file": json.dumps(case.body)}
     if not KNOWN or zlib.crc32(repr((case.path_parameters, case.query, case.body)).encode()) % 2:
         return case
-    for name in ("contact_id", "custom_field_id", "list_id", "tag_id", "segment_id"):
+    for name in (
+        "contact_id",
+        "custom_field_id",
+        "list_id",
+        "tag_id",
+        "segment_id",
+        "campaign_id",
+        "campaign_activity_id",
+    ):
         if name in (case.path_parameters or {}):
             case.path_parameters[name] = KNOWN[name]
     operation_id = case.operation.definition.raw["operationId"]
@@ -105,9 +115,20 @@ def steer_half_onto_real_rows(context: Any, case: Any) -> Any:
                 body[key] = [KNOWN["list_id"]]
         if "taggings" in body:
             body["taggings"] = [KNOWN["tag_id"]]
+        _steer_campaign_body(body)
         if body.get("custom_fields"):
             body["custom_fields"] = [{"custom_field_id": KNOWN["custom_field_id"], "value": "steered"}]
     return case
+
+
+def _steer_campaign_body(body: dict[str, Any]) -> None:
+    """Campaign bodies name the seeded confirmed sender and carry the tracking image."""
+    for activity in [body, *[a for a in body.get("email_campaign_activities") or [] if isinstance(a, dict)]]:
+        for key in ("from_email", "reply_to_email"):
+            if key in activity:
+                activity[key] = SENDER
+        if isinstance(activity.get("html_content"), str):
+            activity["html_content"] = "[[trackingImage]]" + activity["html_content"][:1000]
 
 
 @pytest.fixture
@@ -142,6 +163,12 @@ def token(make_api: Callable[..., V3Api], wsgi_keeps_the_test_connection: None) 
         tag_id=str(tag.tag_id),
         segment_id=str(segment.pk),
     )
+    # Made by the service itself: a request through Django's test client here would reconnect the
+    # handler that closes the test's connection after every WSGI request.
+    confirmed_sender(api.account)
+    campaign = campaigns.create_campaign(api.account, campaign_body("Fuzzed"))
+    primary = campaign.activities.get(role="primary_email")
+    KNOWN.update(campaign_id=str(campaign.campaign_id), campaign_activity_id=str(primary.campaign_activity_id))
     return api.token
 
 

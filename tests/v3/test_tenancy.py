@@ -17,9 +17,11 @@ import pytest
 
 from apps.v3.bulk.handlers import process
 from apps.v3.bulk.models import Activity
+from apps.v3.campaigns.models import ABTest, CampaignActivity, EmailCampaign, NonOpenerResend
 from apps.v3.contacts.models import Contact, ContactList, CustomField, CustomFieldValue, Segment, Tag, Tagging
 from apps.v3.contract import Operation, validate_response
 from apps.v3.contract.coverage import implemented
+from tests.v3.campaigns.drafts import SENDER, create_campaign
 from tests.v3.conftest import V3Api
 
 CRITERIA = json.dumps(
@@ -46,6 +48,23 @@ def _exported(api: V3Api) -> str:
     return activity_id
 
 
+def _abtested(api: V3Api) -> str:
+    """A primary email with an A/B test, so every GET naming a campaign activity reaches something."""
+    activity_id = str(create_campaign(api, "Theirs, A/B tested")["primary"])
+    body = {"alternative_subject": "B", "test_size": 10, "winner_wait_duration": 6}
+    _created(api, f"/emails/activities/{activity_id}/abtest", body, "test_size")
+    return activity_id
+
+
+def _resend(api: V3Api) -> str:
+    """A resend to non-openers' own id (the API names a draft one DRAFT)."""
+    activity_id = create_campaign(api, "Theirs, resent")["primary"]
+    _created(api, f"/emails/activities/{activity_id}/non_opener_resends", RESEND, "resend_subject")
+    return str(NonOpenerResend.objects.get(activity__campaign_activity_id=activity_id).resend_request_id)
+
+
+SENDER_FIELDS = {"from_name": "Me", "from_email": SENDER, "reply_to_email": SENDER, "subject": "Mine"}
+RESEND = {"resend_subject": "Again", "delay_days": 1}
 # How to make, in the other account, the resource each kind of path id names.
 SEEDS: dict[str, Callable[[V3Api], str]] = {
     "contact_id": lambda api: _created(
@@ -61,6 +80,9 @@ SEEDS: dict[str, Callable[[V3Api], str]] = {
     ),
     "activity_id": lambda api: _created(api, "/activities/contact_exports", {}, "activity_id"),
     "file_export_id": lambda api: _exported(api),
+    "campaign_id": lambda api: str(create_campaign(api, "Theirs")["campaign_id"]),
+    "campaign_activity_id": _abtested,
+    "resend_request_id": _resend,
 }
 # A body each operation would accept, so that only the id decides the answer.
 BODIES: dict[str, dict[str, Any]] = {
@@ -71,11 +93,18 @@ BODIES: dict[str, dict[str, Any]] = {
     "putCustomField": {"label": "Mine"},
     "updateSegment": {"name": "Mine", "segment_criteria": CRITERIA},
     "updateSegmentName": {"name": "Mine"},
+    "renameEmailCampaignUsingPATCH": {"name": "Mine"},
+    "updateEmailCampaignActivityUsingPUT": SENDER_FIELDS,
+    "createResendToNonOpenersUsingPOST": RESEND,
+    "createEmailCampaignABTestUsingPOST": {"alternative_subject": "B", "test_size": 10, "winner_wait_duration": 6},
 }
 UNKNOWN = {"integer": "2147483647", "string": "00000000-0000-4000-8000-000000000000"}
 MALFORMED = {"integer": ["not-an-id", "0", "-1", "2147483648", "9" * 23], "string": ["not-an-id", "1234"]}
 # Everything an operation here could write, in both accounts.
-STORED = [Contact, ContactList, Tag, Tagging, CustomField, CustomFieldValue, Segment, Activity]
+STORED = [
+    *(Contact, ContactList, Tag, Tagging, CustomField, CustomFieldValue, Segment, Activity),
+    *(EmailCampaign, CampaignActivity, ABTest, NonOpenerResend),
+]
 
 
 def _operations() -> list[Operation]:
@@ -143,6 +172,9 @@ def test_a_malformed_id_is_the_declared_400_or_else_404(api: V3Api, operation: O
     for param in _path_params(operation):
         for raw in MALFORMED[param.get("type", "string")]:
             path = operation.path.replace(f"{{{param['name']}}}", raw)
+            # Any other id in the path is well formed, so the answer is about this one.
+            for other in _path_params(operation):
+                path = path.replace(f"{{{other['name']}}}", UNKNOWN[other.get("type", "string")])
             body = {} if operation.method in {"PUT", "PATCH", "POST"} else None
             response = api.request(operation.method, path, data=body)
             assert response.status_code == (400 if declared_400 else 404), (raw, response.content)
@@ -159,12 +191,13 @@ LISTINGS = [
     ("/contact_custom_fields", "custom_fields"),
     ("/segments", "segments"),
     ("/activities", "activities"),
+    ("/emails", "campaigns"),
 ]
 
 
 @pytest.mark.parametrize(("path", "key"), LISTINGS, ids=[p for p, _ in LISTINGS])
 def test_listings_hold_only_the_accounts_own_rows(api: V3Api, other_api: V3Api, path: str, key: str) -> None:
-    for seed in ("contact_id", "list_id", "tag_id", "custom_field_id", "segment_id", "activity_id"):
+    for seed in ("contact_id", "list_id", "tag_id", "custom_field_id", "segment_id", "activity_id", "campaign_id"):
         SEEDS[seed](other_api)
     assert api.get(path).json().get(key, []) == []
     assert other_api.get(path).json()[key] != []
