@@ -13,6 +13,7 @@ from typing import Any
 from django.utils.dateparse import parse_datetime
 
 from apps.ctct import Client
+from ctctdash.pages.activity_states import state_label
 
 __all__ = ["ACTIVITIES_SHOWN", "LISTS_SHOWN", "ActivityRow", "Overview", "account_overview"]
 
@@ -26,9 +27,14 @@ class ActivityRow:
 
     activity_id: str
     name: str
-    state: str
+    state: str  # the API's word ("processing")
     percent_done: int
     created_at: str
+
+    @property
+    def state_label(self) -> str:
+        """The state in the words the jobs pages use ("Running")."""
+        return state_label(self.state)
 
     @property
     def started(self) -> datetime | None:
@@ -45,7 +51,7 @@ class ActivityRow:
         return cls(
             activity_id=str(activity.get("activity_id") or ""),
             name=name,
-            state=state.replace("_", " ").capitalize(),
+            state=state,
             percent_done=int(activity.get("percent_done") or 0),
             created_at=str(activity.get("created_at") or ""),
         )

@@ -13,26 +13,10 @@ from django.conf import settings
 from django.db import models
 
 from apps.accounts.models import Connection, Workspace
+from ctctdash.pages.activity_states import FINISHED_STATES, state_label
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser, User
-
-# The activity states after which nothing changes any more (the spec's enum without "processing";
-# "initialized" is the state of an activity not yet picked up).
-FINISHED_STATES = frozenset({"completed", "failed", "cancelled", "timed_out"})
-STATE_LABELS = {
-    "initialized": "Queued",
-    "processing": "Running",
-    "completed": "Completed",
-    "failed": "Failed",
-    "cancelled": "Cancelled",
-    "timed_out": "Timed out",
-}
-
-
-def state_label(state: str) -> str:
-    """An activity state in words (an unknown one as the API spells it)."""
-    return STATE_LABELS.get(state, state.replace("_", " ").capitalize())
 
 
 class ActivityStateMixin:

@@ -3,5 +3,6 @@
 from __future__ import annotations
 
 from apps.v3.bulk.tasks import process_activity, requeue_stale_activities
+from apps.v3.campaigns.engine.tasks import dispatch_due, send_run
 
-__all__ = ["process_activity", "requeue_stale_activities"]
+__all__ = ["dispatch_due", "process_activity", "requeue_stale_activities", "send_run"]

@@ -6,6 +6,7 @@ from django.urls import path
 
 from apps.v3.account import endpoints as account_services
 from apps.v3.bulk import endpoints as bulk_activities
+from apps.v3.campaigns.endpoints import email_scheduling
 from apps.v3.campaigns.endpoints import ab_tests as email_ab_tests
 from apps.v3.campaigns.endpoints import email_campaigns
 from apps.v3.contacts.endpoints import contacts, segments
@@ -74,4 +75,6 @@ urlpatterns = [
     # Email Campaigns AB Tests
     path("emails/activities/<str:campaign_activity_id>/abtest", email_ab_tests.ABTestView.as_view()),
     # Email Scheduling
+    path("emails/activities/<str:campaign_activity_id>/schedules", email_scheduling.SchedulesView.as_view()),
+    path("emails/activities/<str:campaign_activity_id>/send_history", email_scheduling.SendHistoryView.as_view()),
 ]

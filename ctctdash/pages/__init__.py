@@ -11,6 +11,7 @@ from another domain's views, which an import contract keeps private to their URL
 - ``paging``: one pager for every listing, over the API's cursors with a stack of them for "Previous".
 - ``dates``: the API's ISO date-times as datetimes for templates; ``date_tags`` (``{% load dates %}``)
   shows any of them in the one format every page uses, ``{{ value|when }}``.
+- ``activity_states``: a bulk activity's state in words ("Running"), on the jobs pages and the home page.
 
 Its templates are under ``templates/pages/``: ``_pager.html``, ``_row_actions.html``,
 ``_empty_state.html`` and ``listing.html``, the page a table of things extends with its columns.

@@ -144,7 +144,13 @@ STORAGES = {
 # ---------------------------------------------------------------------------------------------
 # Email
 # ---------------------------------------------------------------------------------------------
-vars().update(read("EMAIL_URL", env.email_url, default="consolemail://"))
+# EMAIL_URL unset: the outbox (ctctdash/outbox.py), one .eml file per message under var/outbox/,
+# listed at /m/outbox/, so `make run` mails campaigns with no mail server; smtp://host:port sends.
+EMAIL_OUTBOX_DIR = VAR_DIR / "outbox"
+if env.str("EMAIL_URL", default=""):
+    vars().update(read("EMAIL_URL", env.email_url))
+else:
+    EMAIL_BACKEND = "ctctdash.outbox.OutboxBackend"
 DEFAULT_FROM_EMAIL = read("DEFAULT_FROM_EMAIL", env.str, default="ctctdash <noreply@localhost>")
 
 # ---------------------------------------------------------------------------------------------
@@ -182,7 +188,13 @@ CELERY_BEAT_SCHEDULE = {
     # Hourly: a file outlives its retention period by at most an hour; a sweep that finds nothing
     # due costs one query.
     "v3: delete expired bulk activity files": {"task": "v3.activities.sweep_files", "schedule": 3600.0},
+    # Every 30 seconds: campaigns whose scheduled date came, A/B winners and resends that are due
+    # start within half a minute; runs whose worker went quiet go back to a queue.
+    "v3: dispatch email campaigns": {"task": "v3.campaigns.dispatch", "schedule": 30.0},
 }
+# Seconds before each retry of a campaign send that failed on the mail server or the database;
+# after the last, the send is ERRORED (apps/v3/campaigns/engine/tasks.py).
+V3_SEND_RETRY_DELAYS = (30, 120, 600)
 
 # ---------------------------------------------------------------------------------------------
 # The built-in V3 service and where the dashboard finds it

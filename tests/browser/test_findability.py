@@ -169,6 +169,9 @@ def test_the_home_page_shows_the_accounts_contacts_lists_and_recent_activities(
     imported = Activity.objects.create(
         account=account, kind="file_import", state="completed", percent_done=100, source_file_name="shop.csv"
     )
+    Activity.objects.create(
+        account=account, kind="file_import", state="processing", percent_done=40, source_file_name="crm.csv"
+    )
 
     page.goto("/")
 
@@ -182,8 +185,10 @@ def test_the_home_page_shows_the_accounts_contacts_lists_and_recent_activities(
     expect(rows.filter(has_text="Newsletter").get_by_role("cell").nth(1)).to_have_text("3")
     expect(rows.filter(has_text="VIP").get_by_role("cell").nth(1)).to_have_text("0")
     recent = main.get_by_role("region", name="Recent imports and exports")
-    expect(recent.get_by_role("listitem")).to_have_count(1)
-    expect(recent.get_by_role("listitem")).to_contain_text("Import of shop.csv: Completed")
+    # States in the jobs pages' words, the newest first.
+    expect(recent.get_by_role("listitem")).to_have_count(2)
+    expect(recent.get_by_role("listitem").nth(0)).to_contain_text("Import of crm.csv: Running (40%)")
+    expect(recent.get_by_role("listitem").nth(1)).to_contain_text("Import of shop.csv: Completed")
     recent.get_by_role("link", name="Import of shop.csv").click()
     expect(page).to_have_url(re.compile(f"/jobs/activities/{imported.activity_id}/$"))
 

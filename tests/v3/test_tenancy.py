@@ -93,6 +93,7 @@ BODIES: dict[str, dict[str, Any]] = {
     "putCustomField": {"label": "Mine"},
     "updateSegment": {"name": "Mine", "segment_criteria": CRITERIA},
     "updateSegmentName": {"name": "Mine"},
+    "scheduleEmailCampaignActivityUsingPOST": {"scheduled_date": "0"},
     "renameEmailCampaignUsingPATCH": {"name": "Mine"},
     "updateEmailCampaignActivityUsingPUT": SENDER_FIELDS,
     "createResendToNonOpenersUsingPOST": RESEND,
