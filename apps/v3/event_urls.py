@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
-from django.urls import URLPattern
+from django.urls import path
+
+from apps.v3.events.public import views
 
 app_name = "v3-events"
 
-urlpatterns: list[URLPattern] = []
+urlpatterns = [
+    path("r/<str:token>/", views.confirmation, name="confirmation"),
+    path("t/<str:key>/", views.ticket, name="ticket"),
+    path("<str:key>/", views.register, name="register"),
+]

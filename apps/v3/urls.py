@@ -13,6 +13,7 @@ from apps.v3.contacts.endpoints import contacts, segments
 from apps.v3.contacts.endpoints import custom_fields as contact_custom_fields
 from apps.v3.contacts.endpoints import lists as contact_lists
 from apps.v3.contacts.endpoints import tags as contact_tags
+from apps.v3.events.endpoints import events
 from apps.v3.http import meta
 
 urlpatterns = [
@@ -77,4 +78,21 @@ urlpatterns = [
     # Email Scheduling
     path("emails/activities/<str:campaign_activity_id>/schedules", email_scheduling.SchedulesView.as_view()),
     path("emails/activities/<str:campaign_activity_id>/send_history", email_scheduling.SendHistoryView.as_view()),
+    # Events
+    path("events", events.EventsView.as_view()),
+    path("events/default", events.DefaultEventView.as_view()),
+    path("events/<str:event_id>", events.SingleEventView.as_view()),
+    path("events/<str:event_id>/copy", events.EventCopyView.as_view()),
+    path("events/<str:event_id>/check_in/tickets", events.CheckInView.as_view()),
+    path("events/<str:event_id>/undo_check_in/tickets", events.UndoCheckInView.as_view()),
+    path("events/<str:event_id>/tracks/<str:track_id>/registrations", events.RegistrationsView.as_view()),
+    # Before {registration_id}, which would otherwise take "payment_status" as an id.
+    path(
+        "events/<str:event_id>/tracks/<str:track_id>/registrations/payment_status",
+        events.PaymentStatusView.as_view(),
+    ),
+    path(
+        "events/<str:event_id>/tracks/<str:track_id>/registrations/<str:registration_id>",
+        events.RegistrationView.as_view(),
+    ),
 ]

@@ -13,6 +13,7 @@ import json
 import string
 import zlib
 from collections.abc import Callable, Iterator
+from datetime import timedelta
 from typing import Any
 
 import hypothesis.internal.conjecture.utils as cu
@@ -23,6 +24,7 @@ from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
 from django.test import Client
 from django.urls import resolve
+from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from schemathesis import DataGenerationMethod
@@ -31,8 +33,10 @@ from apps.v3.campaigns.services import campaigns
 from apps.v3.contacts.models import Contact, ContactList, CustomField, Segment, Tag
 from apps.v3.contract import load_spec, validate_django_response, validate_error_envelope, validate_response
 from apps.v3.contract.coverage import implemented, sample_path
+from apps.v3.events.models import Event, TicketType, Track
 from tests.v3.campaigns.drafts import SENDER, campaign_body, confirmed_sender
 from tests.v3.conftest import V3Api
+from tests.v3.events.support import registered
 
 
 class _ManyWithMore(cu.many):
@@ -91,6 +95,9 @@ def steer_half_onto_real_rows(context: Any, case: Any) -> Any:
     ):
         if name in (case.path_parameters or {}):
             case.path_parameters[name] = KNOWN[name]
+    for name in ("event_id", "track_id", "registration_id"):
+        if name in (case.path_parameters or {}) and name in KNOWN:
+            case.path_parameters[name] = KNOWN[name]
     operation_id = case.operation.definition.raw["operationId"]
     if operation_id == "getContactIdXrefs" and isinstance(case.query, dict):
         case.query["sequence_ids"] = "1,2,3"
@@ -131,6 +138,27 @@ def _steer_campaign_body(body: dict[str, Any]) -> None:
             activity["html_content"] = "[[trackingImage]]" + activity["html_content"][:1000]
 
 
+def _fuzzed_event(api: V3Api) -> dict[str, str]:
+    """An ACTIVE event with one registration, made by the service's own code (no request), for steering."""
+    start = timezone.now() + timedelta(days=30)
+    event = Event.objects.create(
+        account=api.account,
+        name="Fuzzed",
+        title="Fuzzed",
+        status="ACTIVE",
+        event_start=start,
+        event_end=start + timedelta(hours=2),
+    )
+    track = Track.objects.create(event=event)
+    TicketType.objects.create(track=track, name="General Admission")
+    registration = registered(event, "fuzz-registrant@example.com")
+    return {
+        "event_id": str(event.event_id),
+        "track_id": track.track_id,
+        "registration_id": str(registration.registration_id),
+    }
+
+
 @pytest.fixture
 def wsgi_keeps_the_test_connection() -> Iterator[None]:
     """Keep the test's database connection (and its transaction) open across WSGI requests.
@@ -169,6 +197,7 @@ def token(make_api: Callable[..., V3Api], wsgi_keeps_the_test_connection: None) 
     campaign = campaigns.create_campaign(api.account, campaign_body("Fuzzed"))
     primary = campaign.activities.get(role="primary_email")
     KNOWN.update(campaign_id=str(campaign.campaign_id), campaign_activity_id=str(primary.campaign_activity_id))
+    KNOWN.update(_fuzzed_event(api))
     return api.token
 
 

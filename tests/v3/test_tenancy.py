@@ -21,8 +21,10 @@ from apps.v3.campaigns.models import ABTest, CampaignActivity, EmailCampaign, No
 from apps.v3.contacts.models import Contact, ContactList, CustomField, CustomFieldValue, Segment, Tag, Tagging
 from apps.v3.contract import Operation, validate_response
 from apps.v3.contract.coverage import implemented
+from apps.v3.events.models import Event, Registration, Ticket, Track
 from tests.v3.campaigns.drafts import SENDER, create_campaign
 from tests.v3.conftest import V3Api
+from tests.v3.events.support import active_event, registered
 
 CRITERIA = json.dumps(
     {
@@ -65,8 +67,19 @@ def _resend(api: V3Api) -> str:
 
 SENDER_FIELDS = {"from_name": "Me", "from_email": SENDER, "reply_to_email": SENDER, "subject": "Mine"}
 RESEND = {"resend_subject": "Again", "delay_days": 1}
+
+
+def _newest_event(api: V3Api) -> Event:
+    """The account's newest event (an ACTIVE one, made if there is none), so event, track and registration ids agree."""
+    event = Event.objects.filter(account=api.account).select_related("track").order_by("-pk").first()
+    return event if event is not None else active_event(api, name="Theirs")
+
+
 # How to make, in the other account, the resource each kind of path id names.
 SEEDS: dict[str, Callable[[V3Api], str]] = {
+    "event_id": lambda api: str(active_event(api, name="Theirs").event_id),
+    "track_id": lambda api: _newest_event(api).track.track_id,
+    "registration_id": lambda api: str(registered(_newest_event(api), "theirs@example.com").registration_id),
     "contact_id": lambda api: _created(
         api, "/contacts", {"email_address": {"address": "theirs@example.com"}, "create_source": "Account"}, "contact_id"
     ),
@@ -86,6 +99,18 @@ SEEDS: dict[str, Callable[[V3Api], str]] = {
 }
 # A body each operation would accept, so that only the id decides the answer.
 BODIES: dict[str, dict[str, Any]] = {
+    "patchEvent": {"title": "Mine"},
+    "copyEvent": {"target_event_name": "Mine"},
+    "checkInTickets": {"order_ticket_keys": ["mineminemine"]},
+    "undoCheckInTickets": {"order_ticket_keys": ["mineminemine"]},
+    "updateRegistrationStatusUsingPUT": {
+        "registration_ids": ["00000000-0000-4000-8000-000000000000"],
+        "registration_status": "CANCELED",
+    },
+    "updateRegistrationPaymentStatusUsingPUT": {
+        "registration_ids": ["00000000-0000-4000-8000-000000000000"],
+        "payment_status": "PAID",
+    },
     "putContact": {"email_address": {"address": "mine@example.com"}, "update_source": "Account"},
     "resubscribeContact": {"list_ids": ["00000000-0000-4000-8000-000000000000"]},
     "putList": {"name": "Mine"},
@@ -100,12 +125,20 @@ BODIES: dict[str, dict[str, Any]] = {
     "createEmailCampaignABTestUsingPOST": {"alternative_subject": "B", "test_size": 10, "winner_wait_duration": 6},
 }
 UNKNOWN = {"integer": "2147483647", "string": "00000000-0000-4000-8000-000000000000"}
+# Track ids are short keys, not UUIDs: an unknown one is a well-formed key that names no track.
+UNKNOWN_NAMED = {"track_id": "zzzzzz"}
 MALFORMED = {"integer": ["not-an-id", "0", "-1", "2147483648", "9" * 23], "string": ["not-an-id", "1234"]}
 # Everything an operation here could write, in both accounts.
 STORED = [
     *(Contact, ContactList, Tag, Tagging, CustomField, CustomFieldValue, Segment, Activity),
     *(EmailCampaign, CampaignActivity, ABTest, NonOpenerResend),
+    *(Event, Track, Registration, Ticket),
 ]
+
+
+def _unknown(param: dict[str, Any]) -> str:
+    """A well-formed id of no resource for the path parameter ``param``."""
+    return UNKNOWN_NAMED.get(param["name"], UNKNOWN[param.get("type", "string")])
 
 
 def _operations() -> list[Operation]:
@@ -161,7 +194,7 @@ def test_another_accounts_id_is_a_404_that_changes_nothing(api: V3Api, other_api
 
 @pytest.mark.parametrize("operation", _operations(), ids=lambda op: op.operation_id)
 def test_an_id_of_no_resource_is_a_404(api: V3Api, operation: Operation) -> None:
-    unknown = {p["name"]: UNKNOWN[p.get("type", "string")] for p in _path_params(operation)}
+    unknown = {p["name"]: _unknown(p) for p in _path_params(operation)}
     response = _call(api, operation, unknown)
     assert response.status_code == 404, response.content
 
@@ -175,7 +208,7 @@ def test_a_malformed_id_is_the_declared_400_or_else_404(api: V3Api, operation: O
             path = operation.path.replace(f"{{{param['name']}}}", raw)
             # Any other id in the path is well formed, so the answer is about this one.
             for other in _path_params(operation):
-                path = path.replace(f"{{{other['name']}}}", UNKNOWN[other.get("type", "string")])
+                path = path.replace(f"{{{other['name']}}}", _unknown(other))
             body = {} if operation.method in {"PUT", "PATCH", "POST"} else None
             response = api.request(operation.method, path, data=body)
             assert response.status_code == (400 if declared_400 else 404), (raw, response.content)

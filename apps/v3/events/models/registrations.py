@@ -89,6 +89,9 @@ class Registration(models.Model):
     tickets = models.PositiveIntegerField(default=0)
     total = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0"))
     promo_code = models.CharField(max_length=50, blank=True)
+    # Whether the items it bought count in their quantity_sold: a cancellation may leave them sold
+    # (return_items_to_inventory=false), and a reinstatement then must not take them twice.
+    items_held = models.BooleanField(default=True)
 
     class Meta:
         # GET .../registrations: every sort field on its own (track, field, id) index, so page 100
