@@ -6,9 +6,8 @@ from django.urls import path
 
 from apps.v3.account import endpoints as account_services
 from apps.v3.bulk import endpoints as bulk_activities
-from apps.v3.campaigns.endpoints import email_scheduling
 from apps.v3.campaigns.endpoints import ab_tests as email_ab_tests
-from apps.v3.campaigns.endpoints import email_campaigns
+from apps.v3.campaigns.endpoints import email_campaigns, email_scheduling
 from apps.v3.contacts.endpoints import contacts, segments
 from apps.v3.contacts.endpoints import custom_fields as contact_custom_fields
 from apps.v3.contacts.endpoints import lists as contact_lists
@@ -78,6 +77,8 @@ urlpatterns = [
     # Email Scheduling
     path("emails/activities/<str:campaign_activity_id>/schedules", email_scheduling.SchedulesView.as_view()),
     path("emails/activities/<str:campaign_activity_id>/send_history", email_scheduling.SendHistoryView.as_view()),
+    path("emails/activities/<str:campaign_activity_id>/tests", email_scheduling.TestSendView.as_view()),
+    path("emails/activities/<str:campaign_activity_id>/previews", email_scheduling.PreviewView.as_view()),
     # Events
     path("events", events.EventsView.as_view()),
     path("events/default", events.DefaultEventView.as_view()),

@@ -18,6 +18,7 @@ import pytest
 from apps.v3.bulk.handlers import process
 from apps.v3.bulk.models import Activity
 from apps.v3.campaigns.models import ABTest, CampaignActivity, EmailCampaign, NonOpenerResend
+from apps.v3.campaigns.models import TestSendLog as SendLog  # not Test*: pytest would collect it
 from apps.v3.contacts.models import Contact, ContactList, CustomField, CustomFieldValue, Segment, Tag, Tagging
 from apps.v3.contract import Operation, validate_response
 from apps.v3.contract.coverage import implemented
@@ -118,11 +119,12 @@ BODIES: dict[str, dict[str, Any]] = {
     "putCustomField": {"label": "Mine"},
     "updateSegment": {"name": "Mine", "segment_criteria": CRITERIA},
     "updateSegmentName": {"name": "Mine"},
-    "scheduleEmailCampaignActivityUsingPOST": {"scheduled_date": "0"},
     "renameEmailCampaignUsingPATCH": {"name": "Mine"},
     "updateEmailCampaignActivityUsingPUT": SENDER_FIELDS,
     "createResendToNonOpenersUsingPOST": RESEND,
     "createEmailCampaignABTestUsingPOST": {"alternative_subject": "B", "test_size": 10, "winner_wait_duration": 6},
+    "scheduleEmailCampaignActivityUsingPOST": {"scheduled_date": "0"},
+    "testSendCampaignActivityUsingPOST": {"email_addresses": ["mine@example.com"], "personal_message": "Mine"},
 }
 UNKNOWN = {"integer": "2147483647", "string": "00000000-0000-4000-8000-000000000000"}
 # Track ids are short keys, not UUIDs: an unknown one is a well-formed key that names no track.
@@ -131,7 +133,7 @@ MALFORMED = {"integer": ["not-an-id", "0", "-1", "2147483648", "9" * 23], "strin
 # Everything an operation here could write, in both accounts.
 STORED = [
     *(Contact, ContactList, Tag, Tagging, CustomField, CustomFieldValue, Segment, Activity),
-    *(EmailCampaign, CampaignActivity, ABTest, NonOpenerResend),
+    *(EmailCampaign, CampaignActivity, ABTest, NonOpenerResend, SendLog),
     *(Event, Track, Registration, Ticket),
 ]
 

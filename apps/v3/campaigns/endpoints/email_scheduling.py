@@ -6,8 +6,9 @@ from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from apps.v3.campaigns.serializers.previews import preview_data
 from apps.v3.campaigns.serializers.scheduling import schedule_data, send_history_data
-from apps.v3.campaigns.services import scheduling
+from apps.v3.campaigns.services import scheduling, test_sends
 from apps.v3.http.base import V3View
 
 
@@ -44,3 +45,24 @@ class SendHistoryView(V3View):
     def get(self, request: Request, campaign_activity_id: str) -> Response:
         activity_id = self.path_id("campaign_activity_id", campaign_activity_id)
         return Response(send_history_data(scheduling.send_history(self.account, activity_id)))
+
+
+class TestSendView(V3View):
+    """``POST /emails/activities/{campaign_activity_id}/tests``: mail a test copy, at once (204)."""
+
+    operation_ids = {"post": "testSendCampaignActivityUsingPOST"}
+
+    def post(self, request: Request, campaign_activity_id: str) -> Response:
+        activity_id = self.path_id("campaign_activity_id", campaign_activity_id)
+        test_sends.send_test(self.account, activity_id, self.body())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class PreviewView(V3View):
+    """``GET /emails/activities/{campaign_activity_id}/previews``: the copy as the account owner would get it."""
+
+    operation_ids = {"get": "retrieveEmailCampaignActivityPreviewUsingGET"}
+
+    def get(self, request: Request, campaign_activity_id: str) -> Response:
+        activity_id = self.path_id("campaign_activity_id", campaign_activity_id)
+        return Response(preview_data(*test_sends.preview(self.account, activity_id)))

@@ -103,12 +103,18 @@ class Renderer:
 
     ``subject`` replaces the activity's (an A/B test's B subject, a resend's). Untracked copies
     (test sends, previews, the permalink) keep their links as written, carry no open pixel, and
-    their footer links point nowhere: they are no recipient's.
+    their footer links point nowhere: they are no recipient's. ``personal=False`` leaves merge
+    tags as written.
     """
 
-    def __init__(self, activity: CampaignActivity, *, subject: str | None = None, tracked: bool = True) -> None:
+    def __init__(
+        self, activity: CampaignActivity, *, subject: str | None = None, tracked: bool = True, personal: bool = True
+    ) -> None:
         self.activity = activity
         self.tracked = tracked
+        # False for test sends, which the spec says process no contact or custom field variables:
+        # the tags stay as written (docs/decisions/campaigns.md#test-sends).
+        self.personal = personal
         self.account_id: int = activity.campaign.account_id
         properties = activity.document_properties or {}
         raw_html = activity.html_content or "<html><body></body></html>"
@@ -186,7 +192,7 @@ class Renderer:
             if match.group("name").lower() == TRACKING_IMAGE:
                 out.append(pixel)
                 continue
-            piece = self.compiler.tag(match, escape=escape, custom_names=names)
+            piece = self.compiler.tag(match, escape=escape, custom_names=names) if self.personal else None
             out.append(literal(match.group(0)) if piece is None else piece)
         out.append(literal(source[position:]))
         return "".join(out)
