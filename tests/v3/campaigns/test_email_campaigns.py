@@ -173,6 +173,8 @@ def test_listing_filters_on_updated_at(api: V3Api) -> None:
     assert [c["campaign_id"] for c in before] == [old]
     error(api.get("/emails", params={"after_date": middle, "before_date": middle}), 400, "after_date")
     error(api.get("/emails", params={"before_date": "yesterday"}), 400, "before_date")
+    error(api.get("/emails", params={"after_date": "0001-01-01T00:00:00+05:00"}), 400, "after_date", "out of range")
+    error(api.get("/emails", params={"before_date": "9999-12-31T23:59:59-05:00"}), 400, "before_date", "out of range")
     for limit in (0, 501):
         error(api.get("/emails", params={"limit": limit}), 400, "limit")
     assert len(api.get("/emails", params={"limit": 500}).json()["campaigns"]) == 2

@@ -14,6 +14,7 @@ from apps.v3.account.models import Account
 from apps.v3.campaigns.models import ActivityRole, ActivityStatus, CampaignActivity, CampaignStatus, EmailCampaign
 from apps.v3.campaigns.services import content
 from apps.v3.common.named import clean_name, rename, save_named
+from apps.v3.contacts.services.checks import aware_utc
 from apps.v3.gate.errors import V3Error, bad_request, conflict, not_found
 
 MAX_LIMIT = 500
@@ -49,6 +50,9 @@ def listed_campaigns(account: Account, query: Mapping[str, Any]) -> QuerySet[Ema
     """
     after: datetime | None = query.get("after_date")
     before: datetime | None = query.get("before_date")
+    # An offset can push a date at the calendar's edge out of it; the database would fail on that.
+    after = aware_utc(after, "after_date") if after is not None else None
+    before = aware_utc(before, "before_date") if before is not None else None
     if after is not None and before is not None and after >= before:
         raise bad_request("after_date: must be earlier than before_date")
     campaigns = EmailCampaign.objects.of(account)

@@ -11,7 +11,14 @@ from django.db import transaction
 from django.db.models import Max
 
 from apps.v3.account.models import Account
-from apps.v3.campaigns.models import ActivityRole, ActivityStatus, CampaignActivity, NonOpenerResend, SendRun
+from apps.v3.campaigns.models import (
+    ActivityRole,
+    ActivityStatus,
+    CampaignActivity,
+    NonOpenerResend,
+    SendRun,
+    SendRunState,
+)
 from apps.v3.campaigns.services import content
 from apps.v3.campaigns.services.activities import find_primary
 from apps.v3.campaigns.services.campaigns import touch
@@ -62,7 +69,9 @@ def _delay_minutes(body: Mapping[str, Any]) -> int:
 
 
 def _last_run_date(primary: CampaignActivity) -> Any:
-    return SendRun.objects.filter(activity=primary, run_date__isnull=False).aggregate(last=Max("run_date"))["last"]
+    """When the primary email's last completed run went out (the engine dates resends the same way)."""
+    runs = SendRun.objects.filter(activity=primary, state=SendRunState.COMPLETED, run_date__isnull=False)
+    return runs.aggregate(last=Max("run_date"))["last"]
 
 
 def create_resend(account: Account, campaign_activity_id: Any, body: Mapping[str, Any]) -> NonOpenerResend:
