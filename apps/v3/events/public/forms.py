@@ -88,6 +88,21 @@ class RegistrationForm(forms.Form):
             self.add_error("phone_number", "Enter your mobile number to receive texts.")
         return data
 
+    def full_clean(self) -> None:
+        super().full_clean()
+        self.mark_errors()
+
+    def add_error(self, field: str | None, error: Any) -> None:
+        super().add_error(field, error)
+        self.mark_errors()
+
+    def mark_errors(self) -> None:
+        """Fields in error say so to assistive technology, and point at their message."""
+        for name in self.errors:
+            if name in self.fields:
+                widget = self.fields[name].widget
+                widget.attrs.update({"aria-invalid": "true", "aria-describedby": f"{self[name].auto_id}_error"})
+
     def order(self) -> Order:
         """The checked form as an :class:`Order`."""
         data = self.cleaned_data

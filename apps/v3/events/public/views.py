@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from apps.v3.events.models import Event, EventStatus, Registration, Ticket, TicketStatus
 from apps.v3.events.public.forms import RegistrationForm
 from apps.v3.events.services import registering
-from apps.v3.events.tickets.links import confirmation_url, read_confirmation_token, ticket_url
+from apps.v3.events.tickets.links import confirmation_path, read_confirmation_token, ticket_url
 from apps.v3.events.tickets.money import money
 from apps.v3.events.tickets.qr import qr_svg
 from apps.v3.events.tickets.times import local, zone_abbreviation
@@ -55,7 +55,8 @@ def register(request: HttpRequest, key: str) -> HttpResponse:
                 form.add_error(form.field_for(refusal.field), refusal.message)
                 status = 409
             else:
-                return HttpResponseRedirect(confirmation_url(registration), status=303)
+                # A path, not the configured site URL: the page answers on whichever host it was reached by.
+                return HttpResponseRedirect(confirmation_path(registration), status=303)
         else:
             status = 400
         track.refresh_from_db()

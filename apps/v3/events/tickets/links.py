@@ -35,9 +35,14 @@ def read_confirmation_token(token: str) -> str | None:
     return value if isinstance(value, str) else None
 
 
+def confirmation_path(registration: Registration) -> str:
+    """The path of the registration's confirmation page, where the registration form sends the registrant."""
+    return reverse("v3-events:confirmation", args=[confirmation_token(registration)])
+
+
 def confirmation_url(registration: Registration) -> str:
-    """The registration's confirmation page with its tickets (``order_summary.tickets_link``)."""
-    return settings.SITE_URL + reverse("v3-events:confirmation", args=[confirmation_token(registration)])
+    """The registration's confirmation page with its tickets (``order_summary.tickets_link``, the mail's link)."""
+    return settings.SITE_URL + confirmation_path(registration)
 
 
 def ticket_url(ticket: Ticket) -> str:
