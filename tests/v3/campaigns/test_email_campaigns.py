@@ -280,6 +280,8 @@ def test_put_replaces_properties_and_keeps_omitted_sub_resources(api: V3Api, lis
         document_properties={"greeting_salutation": "Dear", "subscribe_link_enabled": "true"},
     )
     assert first.status_code == 200, first.content
+    assert first.json()["html_content"] == HTML and first.json()["physical_address_in_footer"] == footer
+    assert first.json()["permalink_url"].endswith(f"/m/p/{created['permalink']}")
     assert sorted(first.json()["contact_list_ids"]) == sorted([str(lists[0].list_id), str(lists[1].list_id)])
     second = _put(
         api,

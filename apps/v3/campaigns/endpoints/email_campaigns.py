@@ -90,7 +90,8 @@ class EmailCampaignActivityView(V3View):
         wanted = self.path_id("campaign_activity_id", campaign_activity_id)
         body = self.body()
         activity = activities.update_activity(self.account, wanted, body)
-        return Response(activity_data(activity, set()))
+        # The body was the complete activity, so the answer is too: every part, as stored.
+        return Response(activity_data(activity, set(activities.INCLUDABLE), _permalink_id(activity)))
 
 
 class NonOpenerResendsView(V3View):

@@ -32,6 +32,8 @@ DOCUMENT_PROPERTIES = (
     "forward_email_link_enabled",
     "forward_email_link_name",
 )
+# The optional parts GET answers when ``include`` names them.
+INCLUDABLE = ("physical_address_in_footer", "permalink_url", "html_content", "document_properties")
 MAX_DOCUMENT_PROPERTY = 150_000  # the largest the spec allows any of them (style_content, text_content)
 
 
