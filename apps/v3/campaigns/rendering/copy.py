@@ -40,7 +40,9 @@ _TAG_SCAN = re.compile(TAG, re.IGNORECASE)
 _BODY_OPEN = re.compile(r"<body\b[^>]*>", re.IGNORECASE)
 _BODY_CLOSE = re.compile(r"</body\s*>", re.IGNORECASE)
 
-_INLINER = css_inline.CSSInliner(load_remote_stylesheets=False)
+# Rules are inlined for clients that drop <style>; @media and other at-rules cannot be, so they stay
+# in a <style> for the clients that honour them. A copy never fetches a remote style sheet.
+_INLINER = css_inline.CSSInliner(load_remote_stylesheets=False, keep_at_rules=True)
 
 
 @dataclass(frozen=True)
