@@ -214,3 +214,30 @@ def test_a_batch_costs_one_query_and_renders_fast(account: Account, capsys: Any)
     with capsys.disabled():
         print(f"\nrendering: {rate:,.0f} copies/s for 1,000 contacts")
     assert rate > 2000
+
+
+def test_legacy_formats_show_the_permission_reminder_and_web_page_link(account: Account) -> None:
+    properties = {
+        "permission_reminder_enabled": "true",
+        "permission_reminder": "You signed up at our shop & asked for news.",
+        "view_as_webpage_enabled": "true",
+        "view_as_webpage_text": "Trouble reading?",
+        "view_as_webpage_link_name": "Open it in a browser",
+        "forward_email_link_name": "Send to a friend",
+    }
+    activity = make_activity(account, format_type=2, html_content=CONTENT, document_properties=properties)
+    permalink = activity.campaign.activities.get(role="permalink")
+    contacts = make_contacts(account, 1)
+    copy = Renderer(activity).copies(contacts)[0]
+
+    top = copy.html[copy.html.index("<body>") : copy.html.index("Hello")]
+    assert "You signed up at our shop &amp; asked for news." in top
+    assert re.search(rf'Trouble reading\? <a href="http://[^"]+/m/p/{permalink.campaign_activity_id}">Open it', top)
+    assert ">Send to a friend</a>" in copy.html
+    assert copy.text.startswith(
+        "You signed up at our shop & asked for news.\nTrouble reading? Open it in a browser: http"
+    )
+    assert "\nSend to a friend: http" in copy.text
+    # A custom code email (format 5) has neither, whatever its properties say.
+    activity.format_type = 5
+    assert "signed up" not in Renderer(activity).copies(contacts)[0].html

@@ -19,7 +19,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
-from apps.v3.campaigns.models import CampaignActivity, TrackedUrl
+from apps.v3.campaigns.models import ActivityRole, CampaignActivity, TrackedUrl
 from apps.v3.campaigns.rendering.merge import TAG, TRACKING_IMAGE, Compiler, custom_names_used, literal
 from apps.v3.campaigns.rendering.text import html_to_text
 from apps.v3.campaigns.tracking.links import make_token
@@ -136,10 +136,12 @@ class Renderer:
         self.compiler = Compiler()
         pixel = _pixel() if tracked else ""
         html_pattern = self._compile(inlined, _HTML_SCAN, escape=True, names=custom_names, pixel=pixel)
-        html_pattern = self._with_preheader(html_pattern, activity.preheader)
+        self.forward_name = properties.get("forward_email_link_name") or "Forward this email"
+        top_html, top_text = self._top(activity, properties)
+        html_pattern = self._after_body_opens(html_pattern, self._preheader(activity.preheader) + top_html)
         self.html = self._with_html_footer(html_pattern, footer_address(activity), has_pixel=pixel != "")
         text_pattern = self._compile(text_source, _TEXT_SCAN, escape=False, names=custom_names, pixel="")
-        self.text = text_pattern + self._text_footer(footer_address(activity))
+        self.text = top_text + text_pattern + self._text_footer(footer_address(activity))
         self.subject = self._compile(raw_subject, None, escape=False, names=custom_names, pixel="")
         self.unsubscribe = public_url("unsubscribe")
 
@@ -200,16 +202,63 @@ class Renderer:
         return "".join(out)
 
     @staticmethod
-    def _with_preheader(pattern: str, preheader: str) -> str:
+    def _preheader(preheader: str) -> str:
+        """The preheader as hidden text: clients show the body's first text after the subject."""
         if not preheader:
-            return pattern
-        hidden = (
+            return ""
+        return (
             '<div style="display:none;max-height:0;overflow:hidden;mso-hide:all" aria-hidden="true">'
             f"{literal(html.escape(preheader))}</div>"
         )
+
+    @staticmethod
+    def _top(activity: CampaignActivity, properties: dict[str, Any]) -> tuple[str, str]:
+        """Format types 1 and 2: the permission reminder and the view-as-web-page line, when enabled.
+
+        The spec's ``document_properties`` flags are the strings "true"/"false"; the web page is
+        the campaign's permalink (docs/decisions/campaigns.md#footer).
+        """
+        if activity.format_type not in (1, 2):
+            return "", ""
+
+        def enabled(name: str) -> bool:
+            return str(properties.get(name, "")).strip().lower() == "true"
+
+        html_lines: list[str] = []
+        text_lines: list[str] = []
+        reminder = properties.get("permission_reminder") or ""
+        if enabled("permission_reminder_enabled") and reminder:
+            html_lines.append(html.escape(reminder))
+            text_lines.append(reminder)
+        if enabled("view_as_webpage_enabled"):
+            page = (
+                CampaignActivity.objects.filter(campaign_id=activity.campaign_id, role=ActivityRole.PERMALINK)
+                .values_list("campaign_activity_id", flat=True)
+                .first()
+            )
+            if page is not None:
+                url = settings.SITE_URL + reverse("v3-mail:permalink", args=[page])
+                before = properties.get("view_as_webpage_text") or ""
+                name = properties.get("view_as_webpage_link_name") or "View as web page"
+                html_lines.append(f'{html.escape(before)} <a href="{html.escape(url)}">{html.escape(name)}</a>'.strip())
+                text_lines.append(f"{before} {name}: {url}".strip())
+        if not html_lines:
+            return "", ""
+        block = "".join(
+            f'<p style="font-family:Arial,Helvetica,sans-serif;font-size:12px;color:#5d5d5d;margin:0 0 8px">{line}</p>'
+            for line in html_lines
+        )
+        return literal(f'<div class="ctct-header" style="padding:8px">{block}</div>'), literal(
+            "\n".join(text_lines) + "\n\n"
+        )
+
+    @staticmethod
+    def _after_body_opens(pattern: str, piece: str) -> str:
+        if not piece:
+            return pattern
         opening = _BODY_OPEN.search(pattern)
         at = opening.end() if opening else 0
-        return pattern[:at] + hidden + pattern[at:]
+        return pattern[:at] + piece + pattern[at:]
 
     def _links(self) -> tuple[str, str]:
         if not self.tracked:
@@ -224,7 +273,7 @@ class Renderer:
             'line-height:1.5;color:#5d5d5d;text-align:center;padding:16px 8px">'
             f'<p style="margin:0 0 8px">{lines}</p>'
             f'<p style="margin:0"><a href="{unsubscribe}" style="color:#5d5d5d">Unsubscribe</a>'
-            f' | <a href="{forward}" style="color:#5d5d5d">Forward this email</a></p>'
+            f' | <a href="{forward}" style="color:#5d5d5d">{literal(html.escape(self.forward_name))}</a></p>'
         )
         if self.tracked and not has_pixel:
             footer += _pixel()
@@ -240,7 +289,7 @@ class Renderer:
         return (
             "\n\n--\n"
             + literal("\n".join(address))
-            + f"\n\nUnsubscribe: {unsubscribe}\nForward this email: {forward}\n"
+            + f"\n\nUnsubscribe: {unsubscribe}\n{literal(self.forward_name)}: {forward}\n"
         )
 
     # Per contact ----------------------------------------------------------------------------
