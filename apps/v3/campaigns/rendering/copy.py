@@ -42,7 +42,19 @@ _BODY_CLOSE = re.compile(r"</body\s*>", re.IGNORECASE)
 
 # Rules are inlined for clients that drop <style>; @media and other at-rules cannot be, so they stay
 # in a <style> for the clients that honour them. A copy never fetches a remote style sheet.
-_INLINER = css_inline.CSSInliner(load_remote_stylesheets=False, keep_at_rules=True)
+# (css-inline 0.17's type stub omits keep_at_rules, which its CSSInliner takes.)
+_INLINER = css_inline.CSSInliner(load_remote_stylesheets=False, keep_at_rules=True)  # type: ignore[call-arg]
+# At-rules without a block (@import, @charset, @namespace) are dropped before inlining: css-inline
+# 0.17 keeps only their name, fusing it with the next rule ("@import@media ..."), which makes clients
+# discard the whole sheet; and a copy's remote @import is never fetched, nor honoured by most clients.
+_STYLE_ELEMENT = re.compile(r"(<style\b[^>]*>)(.*?)(</style\s*>)", re.IGNORECASE | re.DOTALL)
+_BLOCKLESS_AT_RULE = re.compile(r"@(?:import|charset|namespace)\b[^;{}]*;", re.IGNORECASE)
+
+
+def _inline(markup: str) -> str:
+    """``markup`` with its CSS inlined, at-rules kept in a <style>."""
+    cleaned = _STYLE_ELEMENT.sub(lambda m: m.group(1) + _BLOCKLESS_AT_RULE.sub("", m.group(2)) + m.group(3), markup)
+    return _INLINER.inline(cleaned)
 
 
 @dataclass(frozen=True)
@@ -129,7 +141,7 @@ class Renderer:
         self.custom_fields: dict[int, str] = {f.pk: f.name.lower() for f in fields if f.name.lower() in wanted}
         custom_names = set(self.custom_fields.values())
 
-        inlined = _INLINER.inline(raw_html)
+        inlined = _inline(raw_html)
         text_source = raw_text or html_to_text(inlined)
         self.urls = self._url_ids(inlined, text_source) if tracked else {}
 
