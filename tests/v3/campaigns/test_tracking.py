@@ -225,6 +225,9 @@ def test_permalink_shows_the_content_without_personal_details(account: Account, 
     body = response.content.decode()
     assert "Hi there" in body and "Person0" not in body
     assert 'href="https://example.com/offer"' in body and "/m/o/" not in body and "/m/c/" not in body
+    # The account's HTML on the site's origin: sandboxed, so a script in it could do nothing there.
+    assert response["Content-Security-Policy"].startswith("sandbox ")
+    assert "script-src 'none'" in response["Content-Security-Policy"]
 
     assert client.get(f"/m/p/{uuid.uuid4()}").status_code == 404
     assert client.get(f"/m/p/{activity.campaign_activity_id}").status_code == 404  # the primary's id is no permalink

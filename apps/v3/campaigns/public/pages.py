@@ -25,7 +25,7 @@ from apps.v3.contacts.models import Contact
 
 # The smallest transparent GIF (1x1, one transparent colour): 43 bytes.
 PIXEL = bytes.fromhex("47494638396101000100800000000000ffffff21f90401000000002c00000000010001000002024401003b")
-ONE_CLICK = "List-Unsubscribe=One-Click"
+PERMALINK_POLICY = "sandbox allow-popups allow-popups-to-escape-sandbox; script-src 'none'; object-src 'none'"
 
 
 def _recipient(token: str) -> Recipient:
@@ -139,4 +139,8 @@ def permalink(request: HttpRequest, campaign_activity_id: uuid.UUID) -> HttpResp
         raise Http404("no such email")
     primary.campaign = page.campaign  # the account is loaded already
     copy = Renderer(primary, tracked=False).copies([Contact(account_id=page.campaign.account_id)])[0]
-    return HttpResponse(copy.html, content_type="text/html; charset=utf-8")
+    response = HttpResponse(copy.html, content_type="text/html; charset=utf-8")
+    # The account wrote this HTML, and it is served from the dashboard's origin: sandboxed (no
+    # scripts, an opaque origin, no forms) it can show itself but reach nothing of the site.
+    response["Content-Security-Policy"] = PERMALINK_POLICY
+    return response
