@@ -18,8 +18,9 @@ from apps.v3.campaigns.models import (
     Undeliverable,
 )
 from apps.v3.campaigns.rendering.copy import Renderer
-from apps.v3.campaigns.tracking.bounces import bounce_code, record_bounce
+from apps.v3.campaigns.tracking.bounces import STATS_FIELDS, bounce_code, record_bounce
 from apps.v3.contacts.models import Contact
+from apps.v3.contract import load_spec
 from tests.v3.campaigns.rows import make_activity, make_contacts
 
 
@@ -43,6 +44,25 @@ from tests.v3.campaigns.rows import make_activity, make_contacts
 )
 def test_smtp_replies_map_to_bounce_codes(smtp_code: int, diagnostic: str, code: str) -> None:
     assert bounce_code(smtp_code, diagnostic) == code
+
+
+def test_every_bounce_code_has_its_report_field() -> None:
+    spec = load_spec()
+    fields = {
+        name
+        for definition in spec["definitions"].values()
+        for name in definition.get("properties", {})
+        if name.startswith("em_bounces_")
+    }
+    assert set(STATS_FIELDS.values()) == fields
+    codes = {"B", "D", "F", "S", "V", "X", "Z"}  # BouncesTrackingActivity.bounce_code's list
+    assert set(STATS_FIELDS) == codes
+    bounce_code_filter = next(
+        p
+        for p in spec["paths"]["/reports/email_reports/{campaign_activity_id}/tracking/bounces"]["get"]["parameters"]
+        if p["name"] == "bounce_code"
+    )
+    assert set(bounce_code_filter["items"]["enum"]) <= codes
 
 
 @pytest.fixture

@@ -22,6 +22,17 @@ VACATION = "V"
 OTHER = "X"
 BLOCKED = "Z"
 
+# The reports' count of each code (StatsEmailActivity's em_bounces_* fields).
+STATS_FIELDS = {
+    NONEXISTENT: "em_bounces_nonexistent_address",
+    UNDELIVERABLE: "em_bounces_undeliverable",
+    FULL: "em_bounces_mailbox_full",
+    SUSPENDED: "em_bounces_suspended",
+    VACATION: "em_bounces_vacation",
+    OTHER: "em_bounces_other",
+    BLOCKED: "em_bounces_blocked",
+}
+
 # Codes after which mailing the address again is pointless: it does not exist, is suspended, or
 # the receiving system gave up on it for good. Later sends skip these addresses.
 HARD_CODES = frozenset({NONEXISTENT, SUSPENDED, UNDELIVERABLE})
