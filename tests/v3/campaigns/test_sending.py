@@ -6,15 +6,20 @@ Django's SMTP backend to an aiosmtpd server on a free port; the worker tests are
 
 from __future__ import annotations
 
+import email
+import email.policy
 import re
 from collections.abc import Iterator
+from email.message import EmailMessage
 from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+from django.core.mail import EmailMultiAlternatives
 from django.test import Client
 
 from apps.v3.campaigns.engine import send
+from apps.v3.campaigns.engine.mime import CopyMessage
 from apps.v3.campaigns.engine.tasks import send_run
 from apps.v3.campaigns.models import (
     ActivityStatus,
@@ -174,3 +179,42 @@ def test_no_mail_server_at_all_is_an_errored_run_with_reason_1(api: V3Api, smtp:
     assert (entry["send_status"], entry["count"], entry["reason_code"]) == ("ERRORED", 0, 1)
     assert not Send.objects.filter(activity=activity).exists()
     assert SendRun.objects.get(activity=activity).lease_owner == ""
+
+
+@pytest.mark.parametrize(
+    ("subject", "from_email", "to"),
+    [
+        ("Hello Ada", "Dog Lovers <news@example.com>", "ada@example.org"),
+        ("Grüße, Zoë — ça va?", "=?utf-8?q?B=C3=A9a?= <news@example.com>", "zoe@example.org"),
+        ("A long subject " * 80, "news@example.com", "long@example.org"),
+        ("Smuggled\r\nBcc: victim@example.org", "news@example.com", "ada@example.org"),
+        ("Non-ASCII address", "news@example.com", "zoë@example.org"),  # Django's own serialisation
+    ],
+)
+def test_a_copy_serialised_directly_reads_back_as_django_would_have_written_it(
+    subject: str, from_email: str, to: str
+) -> None:
+    html = "<html><body><p>Grüße " + "x" * 300 + "</p>\n.\n<p>.leading dot</p></body></html>"
+    text = "Hello\r\nline two with trailing space \n" + "y" * 200
+    headers = {"List-Unsubscribe": "<https://example.com/m/u/" + "t" * 120 + ">", "Message-ID": "<a.b@example.com>"}
+
+    def parsed(cls: type[EmailMultiAlternatives]) -> EmailMessage:
+        # Django refuses a line break in a header; a copy's merge fields could hold one, so ours makes it a space.
+        title = subject if cls is CopyMessage else subject.replace("\r", " ").replace("\n", " ")
+        message = cls(title, text, from_email, [to], reply_to=["replies@example.com"], headers=headers)
+        message.attach_alternative(html, "text/html")
+        raw = message.message().as_bytes(linesep="\r\n")
+        assert all(len(line) <= 998 for line in raw.split(b"\r\n"))
+        result = email.message_from_bytes(raw, policy=email.policy.default)
+        assert isinstance(result, EmailMessage)
+        return result
+
+    ours, django = parsed(CopyMessage), parsed(EmailMultiAlternatives)
+    for name in ("From", "To", "Reply-To", "List-Unsubscribe", "Message-ID", "MIME-Version"):
+        assert str(ours[name]).strip() == str(django[name]).strip(), name
+    assert " ".join(str(ours["Subject"]).split()) == " ".join(str(django["Subject"]).split())
+    assert ours["Bcc"] is None and ours["Date"]
+    for kind in ("plain", "html"):
+        mine, theirs = ours.get_body((kind,)), django.get_body((kind,))
+        assert mine is not None and theirs is not None
+        assert mine.get_content().replace("\r\n", "\n") == theirs.get_content().replace("\r\n", "\n")  # type: ignore[attr-defined]

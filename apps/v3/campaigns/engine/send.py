@@ -19,12 +19,13 @@ from urllib.parse import urlsplit
 
 from celery.utils.log import get_task_logger
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail import get_connection
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db import connection, transaction
 from django.utils import timezone
 
 from apps.v3.campaigns.engine import runs
+from apps.v3.campaigns.engine.mime import CopyMessage
 from apps.v3.campaigns.engine.recipients import ab_rank, recipients
 from apps.v3.campaigns.models import ABTest, CampaignActivity, Send, SendRun, SendRunState, SendStatus
 from apps.v3.campaigns.rendering.copy import Copy, Renderer
@@ -137,7 +138,7 @@ def _send_batch(claim: runs.Claim, backend: BaseEmailBackend, plan: Plan, contac
     try:
         for contact, variant in zip(contacts, variants, strict=True):
             copy = copies[contact.pk]
-            message = EmailMultiAlternatives(
+            message = CopyMessage(
                 copy.subject,
                 copy.text,
                 from_email=sender,

@@ -15,23 +15,13 @@ from apps.v3.account.models import Account
 from apps.v3.campaigns.engine.dispatch import start_scheduled
 from apps.v3.campaigns.engine.status import set_activity_status
 from apps.v3.campaigns.models import ActivityRole, ActivityStatus, CampaignActivity, SendRun, SendRunState
-from apps.v3.gate.errors import bad_request, not_found
+from apps.v3.campaigns.services.activities import find_activity
+from apps.v3.gate.errors import bad_request
 
 # The statuses a primary email may be scheduled from, as the operation lists them. The operation
 # declares no 409, so another status is a 400 (docs/decisions/campaigns.md#scheduling-refusals).
 SCHEDULABLE = (ActivityStatus.DRAFT, ActivityStatus.DONE, ActivityStatus.ERROR)
 NOW = "0"
-
-
-def find_activity(account: Account, campaign_activity_id: Any, *, lock: bool = False) -> CampaignActivity:
-    """The account's activity with this id (not REMOVED, which the spec hides); 404 otherwise."""
-    rows = CampaignActivity.objects.filter(campaign__account=account).exclude(current_status=ActivityStatus.REMOVED)
-    if lock:
-        rows = rows.select_for_update(of=("self",))
-    activity = rows.select_related("campaign").filter(campaign_activity_id=campaign_activity_id).first()
-    if activity is None:
-        raise not_found(f"No email campaign activity {campaign_activity_id} in this account.")
-    return activity
 
 
 def scheduled_date(raw: str, now: datetime) -> datetime | None:
