@@ -27,8 +27,17 @@ def _event_context(event: Event) -> dict[str, Any]:
         "starts": local(event.event_start, event.time_zone),
         "ends": local(event.event_end, event.time_zone),
         "zone": zone_abbreviation(event.time_zone, event.event_start),
-        "address": event.address or {},
+        "where": _where(event),
     }
+
+
+def _where(event: Event) -> str:
+    """The venue and address in one line; "Online event" for a virtual one without an address."""
+    address = event.address or {}
+    parts = [address.get(k) for k in ("location_name", "line1", "city")]
+    parts.append(address.get("state_code") or address.get("state"))
+    line = ", ".join(str(p) for p in parts if p)
+    return line or ("Online event" if event.location_type == "VIRTUAL" else "")
 
 
 @never_cache

@@ -15,7 +15,8 @@ from typing import Any, TypeVar
 
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.db.models import Model, Q, QuerySet
+from django.db.models import F, Model, QuerySet
+from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan, TupleLessThan
 
 from apps.v3.gate.errors import bad_request
 
@@ -41,13 +42,16 @@ def _value(value: Any) -> Any:
     return value
 
 
-def _beyond(fields: Sequence[str], key: Sequence[Any], op: str) -> Q:
-    """Rows past ``key`` in the (field, ..., pk) order, ``op`` ``gt`` or ``lt``: a OR-chain of prefixes."""
-    condition = Q()
-    for i, field in enumerate(fields):
-        prefix = Q(**dict(zip(fields[:i], key[:i], strict=True)))
-        condition |= prefix & Q(**{f"{field}__{op}": key[i]})
-    return condition
+def _beyond(fields: Sequence[str], key: Sequence[Any], op: str) -> Any:
+    """Rows past ``key`` in the (field, ..., id) order, ``op`` ``gt`` or ``lt``, as one row-value comparison.
+
+    ``(field, id) > (x, y)`` is what PostgreSQL (and SQLite) seek to on the (track, field, id) index,
+    so page 100 starts where page 99 ended even on a field with few distinct values (a status),
+    where an OR-chain would scan every row of that value again. Django's tuple lookups (the ones its
+    composite primary keys use) write it, natively where the database has row values.
+    """
+    lookup = TupleGreaterThan if op == "gt" else TupleLessThan
+    return lookup(Tuple(*(F(f) for f in fields)), tuple(key))
 
 
 def _cursor(row: Any, fields: Sequence[str], direction: str, scope: str) -> str:

@@ -184,8 +184,6 @@ def register(event: Event, order: Order) -> Registration:
         reason = closed_reason(Event.objects.get(pk=event.pk), Track.objects.get(pk=track.pk), now)
         if reason:
             raise Refused("", reason)
-        _take_seats(track, seats)
-        _take_items(order.items)
         promo, off = _discount(track, order.promo_code, subtotal, now)
         total = (subtotal - off).quantize(CENT)
         method = order.payment_method if total > 0 else ""
@@ -232,6 +230,10 @@ def register(event: Event, order: Order) -> Registration:
             for t, n in order.tickets.items()
             for _ in range(n)
         )
+        # Seats and items last: the conditional UPDATEs lock their rows until the commit, so every
+        # other registration for the event waits only for this one's commit, not for its inserts.
+        _take_items(order.items)
+        _take_seats(track, seats)
         transaction.on_commit(lambda: _mail_after_commit(registration.pk))
     return registration
 

@@ -22,14 +22,15 @@ def registration_url(event: Event) -> str:
 
 
 def confirmation_token(registration: Registration) -> str:
-    """The signed token naming a registration in its confirmation link."""
-    return signing.dumps(str(registration.registration_id), salt=_SALT)
+    """The signed token naming a registration in its confirmation link: the same every time (no time stamp), as
+    the link in the mail, the one the API gives and the one the form redirects to must agree and not expire."""
+    return signing.Signer(salt=_SALT).sign_object(str(registration.registration_id))
 
 
 def read_confirmation_token(token: str) -> str | None:
     """The registration id a confirmation token names, or None when it was not signed here."""
     try:
-        value = signing.loads(token, salt=_SALT)
+        value = signing.Signer(salt=_SALT).unsign_object(token)
     except signing.BadSignature:
         return None
     return value if isinstance(value, str) else None
