@@ -67,6 +67,7 @@ class Sink:
     def __init__(self) -> None:
         self.received: list[Received] = []
         self.refuse: dict[str, str] = {}
+        self.refuse_all: str | None = None  # the reply every RCPT gets (a relay refusing everything)
         self.down = False
         self.accept_only: int | None = None  # accept this many messages, then answer 421
         self.hold: Callable[[int], bool] | None = None
@@ -81,6 +82,8 @@ class Sink:
         return "250 OK"
 
     async def handle_RCPT(self, server: SMTP, session: Session, envelope: Envelope, address: str, options: Any) -> str:
+        if self.refuse_all is not None:
+            return self.refuse_all
         if address.lower() in self.refuse:
             return self.refuse[address.lower()]
         envelope.rcpt_tos.append(address)

@@ -170,6 +170,23 @@ def test_a_mail_server_that_is_down_errors_the_activity_and_a_later_schedule_sen
     assert CampaignActivity.objects.get(pk=activity.pk).current_status == ActivityStatus.DONE
 
 
+def test_a_server_refusing_every_recipient_errors_the_run_without_spending_anyone_as_a_bounce(
+    api: V3Api, smtp: SmtpServer, settings: Any
+) -> None:
+    settings.V3_SEND_RETRY_DELAYS = (0,)
+    smtp.sink.refuse_all = "554 5.7.1 Relay access denied"
+    activity = campaign(api.account, audience(api.account, send.REFUSED_BEFORE_DOWN + 5))
+    send_run.apply(args=[schedule_now(api, activity).pk])
+    (entry,) = history(api, activity)
+    assert (entry["send_status"], entry["count"], entry["reason_code"]) == ("ERRORED", 0, 1)
+    assert CampaignActivity.objects.get(pk=activity.pk).current_status == ActivityStatus.ERROR
+    assert not Send.objects.exists() and not TrackingEvent.objects.exists() and not Undeliverable.objects.exists()
+
+    smtp.sink.refuse_all = None  # the relay fixed: everyone gets the copy
+    send.process(schedule_now(api, activity).pk)
+    assert len(smtp.sink.by_recipient()) == send.REFUSED_BEFORE_DOWN + 5
+
+
 def test_no_mail_server_at_all_is_an_errored_run_with_reason_1(api: V3Api, smtp: SmtpServer, settings: Any) -> None:
     settings.V3_SEND_RETRY_DELAYS = (0,)
     settings.EMAIL_PORT = free_port()  # nothing listens there

@@ -13,7 +13,7 @@ from __future__ import annotations
 import smtplib
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from email.utils import formataddr
 from urllib.parse import urlsplit
 
@@ -42,6 +42,13 @@ logger = get_task_logger(__name__)
 BATCH = 500
 
 
+# A server that refuses this many recipients in a row at the start of a run, having accepted none,
+# is refusing the run (relay denied, sender blocked), not reporting bad addresses: the refusals are
+# not recorded as bounces (which would spend the contacts' copies) and the run fails as a server
+# failure (docs/decisions/campaigns.md#send-failures).
+REFUSED_BEFORE_DOWN = 20
+
+
 class MailServerDown(Exception):
     """The mail server could not be reached, or refused the session or the sender: retried, then ERROR."""
 
@@ -55,6 +62,9 @@ class Plan:
     variant_of: dict[int, str] | None = None
     total: int = 0
     default: str = ""
+    # Whether the server accepted any copy of the run yet; refusals held back until it does.
+    accepted: bool = False
+    held: list[tuple[Contact, str, int, str]] = field(default_factory=list)
 
 
 def _plan(run: SendRun, activity: CampaignActivity) -> Plan:
@@ -106,6 +116,7 @@ def _mail(claim: runs.Claim) -> None:
     run = claim.run
     activity = run.activity
     plan = _plan(run, activity)
+    plan.accepted = Send.objects.filter(run=run, status=SendStatus.SENT).exists()
     if run.total is None:
         runs.beat(claim, total=plan.total)
     todo = recipients(activity).order_by("pk")
@@ -113,6 +124,7 @@ def _mail(claim: runs.Claim) -> None:
     while True:
         batch = list(todo.filter(pk__gt=run.checkpoint)[:BATCH])
         if not batch:
+            _flush_refusals(claim, plan)  # fewer than REFUSED_BEFORE_DOWN: bad addresses after all
             return
         # An A/B test's first run mails only its two samples; the rest wait for the winner.
         variant_of = plan.variant_of
@@ -157,16 +169,19 @@ def _send_batch(claim: runs.Claim, backend: BaseEmailBackend, plan: Plan, contac
                 backend.send_messages([message])
             except smtplib.SMTPRecipientsRefused as exc:
                 code, diagnostic = next(iter(exc.recipients.values()), (550, b""))
-                _bounced(claim, contact, variant, code, _text(diagnostic))
+                _refused(claim, plan, contact, variant, code, _text(diagnostic))
                 continue
             except smtplib.SMTPDataError as exc:
                 if exc.smtp_code >= 500:  # this message refused for good; the session goes on
-                    _bounced(claim, contact, variant, exc.smtp_code, _text(exc.smtp_error))
+                    _refused(claim, plan, contact, variant, exc.smtp_code, _text(exc.smtp_error))
                     continue
                 raise MailServerDown(f"the mail server deferred a message: {exc!r}") from exc
             except (smtplib.SMTPException, OSError) as exc:
                 raise MailServerDown(f"the mail server failed: {exc!r}") from exc
             _record(claim, contact, variant, SendStatus.SENT)
+            if not plan.accepted:
+                plan.accepted = True
+                _flush_refusals(claim, plan)
     finally:
         try:
             backend.close()
@@ -176,6 +191,22 @@ def _send_batch(claim: runs.Claim, backend: BaseEmailBackend, plan: Plan, contac
 
 def _text(value: bytes | str) -> str:
     return value.decode(errors="replace") if isinstance(value, bytes) else value
+
+
+def _refused(claim: runs.Claim, plan: Plan, contact: Contact, variant: str, code: int, diagnostic: str) -> None:
+    """A recipient refused at send time: a bounce, once the server has shown it delivers anything."""
+    if plan.accepted:
+        _bounced(claim, contact, variant, code, diagnostic)
+        return
+    plan.held.append((contact, variant, code, diagnostic))
+    if len(plan.held) >= REFUSED_BEFORE_DOWN:
+        raise MailServerDown(f"the mail server refused the first {len(plan.held)} recipients: {code} {diagnostic}")
+
+
+def _flush_refusals(claim: runs.Claim, plan: Plan) -> None:
+    for contact, variant, code, diagnostic in plan.held:
+        _bounced(claim, contact, variant, code, diagnostic)
+    plan.held.clear()
 
 
 def _bounced(claim: runs.Claim, contact: Contact, variant: str, code: int, diagnostic: str) -> None:
