@@ -22,6 +22,7 @@ from apps.v3.campaigns.engine import send
 from apps.v3.campaigns.engine.mime import CopyMessage
 from apps.v3.campaigns.engine.tasks import send_run
 from apps.v3.campaigns.models import (
+    ABTest,
     ActivityStatus,
     CampaignActivity,
     EmailCampaign,
@@ -235,3 +236,22 @@ def test_a_copy_serialised_directly_reads_back_as_django_would_have_written_it(
         mine, theirs = ours.get_body((kind,)), django.get_body((kind,))
         assert mine is not None and theirs is not None
         assert mine.get_content().replace("\r\n", "\n") == theirs.get_content().replace("\r\n", "\n")  # type: ignore[attr-defined]
+
+
+def test_an_ab_test_whose_samples_failed_midway_draws_the_same_samples_when_scheduled_again(
+    api: V3Api, smtp: SmtpServer, settings: Any
+) -> None:
+    settings.V3_SEND_RETRY_DELAYS = ()
+    activity = campaign(api.account, audience(api.account, 200), subject="Subject A")
+    ABTest.objects.create(activity=activity, alternative_subject="Subject B", test_size=10, winner_wait_duration=6)
+    smtp.sink.accept_only = 15
+    send_run.apply(args=[schedule_now(api, activity).pk])
+    assert CampaignActivity.objects.get(pk=activity.pk).current_status == ActivityStatus.ERROR
+    assert Send.objects.filter(activity=activity).count() == 15
+
+    smtp.sink.accept_only = None
+    send.process(schedule_now(api, activity).pk)
+    sends = Send.objects.filter(activity=activity)
+    assert sends.filter(variant="A").count() == 20 and sends.filter(variant="B").count() == 20
+    assert len(smtp.sink.by_recipient()) == 40 == len(smtp.sink.received)
+    assert ABTest.objects.get(activity=activity).test_sent_at is not None

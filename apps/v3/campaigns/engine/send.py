@@ -71,8 +71,10 @@ def _plan(run: SendRun, activity: CampaignActivity) -> Plan:
     abtest = ABTest.objects.filter(activity=activity).first()
     if run.phase == runs.TEST_PHASE and abtest is not None:
         # The samples: test_size percent of the recipients each, disjoint, drawn by a rank
-        # fixed per A/B test so a resumed run draws the same people (recipients.ab_rank).
-        already = set(Send.objects.filter(run=run).values_list("contact_id", flat=True))
+        # fixed per A/B test so a resumed run, or one scheduled again after an ERROR, draws the
+        # same people (recipients.ab_rank); those already mailed a sample count among them.
+        tested = Send.objects.filter(activity=activity, variant__in=("A", "B"))
+        already = set(tested.values_list("contact_id", flat=True))
         candidates = set(recipients(activity).values_list("pk", flat=True)) | already
         size = run.total // 2 if run.total is not None else len(candidates) * abtest.test_size // 100
         ranked = ab_rank(abtest.pk, candidates)
