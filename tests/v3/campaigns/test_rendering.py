@@ -244,3 +244,18 @@ def test_legacy_formats_show_the_permission_reminder_and_web_page_link(account: 
     # A custom code email (format 5) has neither, whatever its properties say.
     activity.format_type = 5
     assert "signed up" not in Renderer(activity).copies(contacts)[0].html
+
+
+def test_values_in_a_link_address_are_percent_encoded(account: Account) -> None:
+    content = (
+        '<html><body><a href="https://example.com/hi?co=[[COMPANYNAME]]&amp;n=[[FIRSTNAME OR &quot;a b&quot;]]">'
+        "Hi [[COMPANYNAME]]</a></body></html>"
+    )
+    activity = make_activity(account, html_content=content)
+    contact = Contact.objects.create(account=account, email_address="ben@example.org", company_name="Ben & Jerry's")
+
+    copy = Renderer(activity).copies([contact])[0]
+
+    assert 'href="https://example.com/hi?co=Ben%20%26%20Jerry%27s&amp;n=a%20b"' in copy.html
+    assert ">Hi Ben &amp; Jerry&#x27;s</a>" in copy.html  # the words stay words
+    assert "https://example.com/hi?co=Ben%20%26%20Jerry%27s&n=a%20b" in copy.text

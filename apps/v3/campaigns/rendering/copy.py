@@ -35,7 +35,12 @@ _HTML_SCAN = re.compile(
     r'(?P<href>\bhref\s*=\s*")(?P<url>https?://[^"\[\]]*)(?=")|' + TAG,
     re.IGNORECASE,
 )
-_TEXT_SCAN = re.compile(r"(?P<url>https?://[^\s<>\"]*[^\s<>\".,;:!?)'])|" + TAG, re.IGNORECASE)
+# A text link runs to the next space, merge tags (which may hold quoted spaces) included, and does
+# not end in sentence punctuation.
+_TEXT_TAG = r"\[\[[^\[\]]*\]\]"
+_TEXT_SCAN = re.compile(
+    rf"(?P<url>https?://(?:{_TEXT_TAG}|[^\s<>\"\[])*(?:{_TEXT_TAG}|[^\s<>\"\[.,;:!?)']))|" + TAG, re.IGNORECASE
+)
 _TAG_SCAN = re.compile(TAG, re.IGNORECASE)
 _BODY_OPEN = re.compile(r"<body\b[^>]*>", re.IGNORECASE)
 _BODY_CLOSE = re.compile(r"</body\s*>", re.IGNORECASE)
@@ -71,6 +76,12 @@ def public_url(name: str, *args: Any) -> str:
     """The absolute URL of a public mail page (``v3-mail``), with ``{t}`` where the token goes."""
     path = reverse(f"v3-mail:{name}", args=["TOKEN", *args])
     return literal(settings.SITE_URL + path).replace("TOKEN", _TOKEN)
+
+
+def _in_href(markup: str, at: int) -> bool:
+    """Whether position ``at`` of serialized HTML is inside an ``href="..."`` value."""
+    start = markup.rfind('href="', 0, at)
+    return start != -1 and '"' not in markup[start + len('href="') : at]
 
 
 def _pixel() -> str:
@@ -186,9 +197,20 @@ class Renderer:
         raise RuntimeError(f"could not number the links of activity {self.activity.pk}")
 
     def _compile(
-        self, source: str, scanner: re.Pattern[str] | None, *, escape: bool, names: set[str], pixel: str
+        self,
+        source: str,
+        scanner: re.Pattern[str] | None,
+        *,
+        escape: bool,
+        names: set[str],
+        pixel: str,
+        in_url: bool = False,
     ) -> str:
-        """``source`` as a format pattern: literals escaped, links tracked, tags as slots."""
+        """``source`` as a format pattern: literals escaped, links tracked, tags as slots.
+
+        A tag inside a link's address (an HTML ``href``, a personal link of the text) is filled in
+        percent-encoded, so that "Ben & Jerry's" stays one query value.
+        """
         out: list[str] = []
         position = 0
         for match in (scanner or _TAG_SCAN).finditer(source):
@@ -201,14 +223,17 @@ class Renderer:
                 if real in self.urls:
                     out.append(literal(prefix) + public_url("click", self.urls[real]))
                 elif "[[" in url:  # a personal link of the text part: its tags filled in, not tracked
-                    out.append(self._compile(url, None, escape=escape, names=names, pixel=""))
+                    out.append(self._compile(url, None, escape=escape, names=names, pixel="", in_url=True))
                 else:
                     out.append(literal(match.group(0)))
                 continue
             if match.group("name").lower() == TRACKING_IMAGE:
                 out.append(pixel)
                 continue
-            piece = self.compiler.tag(match, escape=escape, custom_names=names) if self.personal else None
+            piece = None
+            if self.personal:
+                linked = in_url or (escape and _in_href(source, match.start()))
+                piece = self.compiler.tag(match, escape=escape, custom_names=names, in_url=linked)
             out.append(literal(match.group(0)) if piece is None else piece)
         out.append(literal(source[position:]))
         return "".join(out)

@@ -11,6 +11,7 @@ import html
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from urllib.parse import quote
 
 from apps.v3.contacts.models import Contact
 
@@ -45,6 +46,7 @@ class Slot:
     name: str
     fallback: str
     escape: bool  # HTML parts escape the value; the subject and the text part do not
+    in_url: bool = False  # inside a link's address: percent-encoded first (a "&" would cut a query)
 
 
 @dataclass
@@ -53,13 +55,15 @@ class Compiler:
 
     slots: dict[Slot, str] = field(default_factory=dict)
 
-    def slot(self, name: str, fallback: str, escape: bool) -> str:
-        key = Slot(name, fallback, escape)
+    def slot(self, name: str, fallback: str, escape: bool, in_url: bool = False) -> str:
+        key = Slot(name, fallback, escape, in_url)
         if key not in self.slots:
             self.slots[key] = f"f{len(self.slots)}"
         return "{" + self.slots[key] + "}"
 
-    def tag(self, match: re.Match[str], *, escape: bool, custom_names: Iterable[str]) -> str | None:
+    def tag(
+        self, match: re.Match[str], *, escape: bool, custom_names: Iterable[str], in_url: bool = False
+    ) -> str | None:
         """The pattern for a merge tag, or None when the name is no field (the tag then stays as written)."""
         name = match.group("name").lower()
         fallback = match.group("fb")
@@ -68,10 +72,10 @@ class Compiler:
         if escape:  # HTML parts hold the fallback as markup (an & arrives as &amp;): keep it as text
             fallback = html.unescape(fallback)
         if name in CONTACT_FIELDS or (name.startswith(CUSTOM_PREFIX) and name[len(CUSTOM_PREFIX) :] in custom_names):
-            return self.slot(name, fallback, escape)
+            return self.slot(name, fallback, escape, in_url)
         if name.startswith(CUSTOM_PREFIX):
             # A custom field the account does not have: always the fallback.
-            return literal(html.escape(fallback) if escape else fallback)
+            return literal(render_value(fallback, escape=escape, in_url=in_url))
         return None
 
     def values(self, contact: Contact, custom: dict[str, str]) -> dict[str, str]:
@@ -82,9 +86,15 @@ class Compiler:
                 value = custom.get(slot.name[len(CUSTOM_PREFIX) :], "")
             else:
                 value = CONTACT_FIELDS[slot.name](contact) or ""
-            value = value or slot.fallback
-            out[key] = html.escape(value) if slot.escape else value
+            out[key] = render_value(value or slot.fallback, escape=slot.escape, in_url=slot.in_url)
         return out
+
+
+def render_value(value: str, *, escape: bool, in_url: bool) -> str:
+    """A field's value as it goes into its part: percent-encoded in a link, then HTML-escaped in HTML."""
+    if in_url:
+        value = quote(value, safe="@")
+    return html.escape(value) if escape else value
 
 
 def literal(text: str) -> str:
