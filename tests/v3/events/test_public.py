@@ -127,6 +127,25 @@ def test_a_form_with_a_bad_field_says_so_at_the_field_and_saves_nothing(
     assert Contact.objects.count() == 0
 
 
+def test_the_owner_is_told_of_a_registration_when_the_event_asks(
+    api: V3Api, client: Client, django_capture_on_commit_callbacks: Any
+) -> None:
+    owner = {"name": "Jo Host", "organization_name": "Harbor Club", "email_address": "host@example.com"}
+    event = active_event(api, notify_owner_on_reg=True, contact=owner)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert register_through_page(client, event, {**PERSON, **_free(event, 2)}).status_code == 303
+    confirmation, notice = mail.outbox
+    assert confirmation.to == ["ann.lee@example.com"] and notice.to == ["host@example.com"]
+    assert "Ann Lee" in notice.subject and "2 tickets" in notice.body
+
+
+def test_an_empty_post_is_a_form_with_errors(api: V3Api, client: Client) -> None:
+    event = active_event(api)
+    response = client.post(page_path(event), {})
+    assert response.status_code == 400 and b"This field is required." in response.content
+    _nothing_saved(event)
+
+
 def test_more_tickets_than_remain_are_refused_at_the_tickets(api: V3Api, client: Client) -> None:
     event = active_event(api, capacity=2)
     response = register_through_page(client, event, {**PERSON, **_free(event, 3)})

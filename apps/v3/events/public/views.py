@@ -54,7 +54,8 @@ def register(request: HttpRequest, key: str) -> HttpResponse:
     track = event.track
     closed = registering.closed_reason(event, track)
     tickets, items = registering.ticket_choices(track), registering.item_choices(track)
-    form = RegistrationForm(request.POST or None, track=track, tickets=tickets, items=items)
+    data = request.POST if request.method == "POST" else None  # an empty POST is a form with errors
+    form = RegistrationForm(data, track=track, tickets=tickets, items=items)
     status = 200
     if request.method == "POST" and not closed and track.seats_remaining > 0:
         if form.is_valid():

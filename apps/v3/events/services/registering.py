@@ -34,7 +34,7 @@ from apps.v3.events.models import (
     TicketType,
     Track,
 )
-from apps.v3.events.tickets.mail import send_confirmation
+from apps.v3.events.tickets.mail import send_confirmation, send_owner_notice
 
 CENT = Decimal("0.01")
 logger = logging.getLogger(__name__)
@@ -163,10 +163,11 @@ def _contact(track: Track, order: Order, now: datetime) -> tuple[Contact, bool]:
 def _mail_after_commit(registration_pk: int) -> None:
     # The registration stands whether or not the mail goes out; the confirmation page shows the
     # same tickets, so a mail server that is down is logged, not shown to the registrant as a failure.
-    try:
-        send_confirmation(registration_pk)
-    except Exception:
-        logger.exception("confirmation mail for registration %s was not sent", registration_pk)
+    for send in (send_confirmation, send_owner_notice):
+        try:
+            send(registration_pk)
+        except Exception:
+            logger.exception("%s for registration %s was not sent", send.__name__, registration_pk)
 
 
 def register(event: Event, order: Order) -> Registration:

@@ -47,3 +47,19 @@ def send_confirmation(registration_pk: int) -> None:
         image.add_header("Content-Disposition", "inline", filename=f"{entry['ticket'].order_ticket_key}.png")
         message.attach(image)
     message.send()
+
+
+def send_owner_notice(registration_pk: int) -> None:
+    """Tell the event's contact (``contact.email_address``) of a new registration, when ``notify_owner_on_reg`` asks."""
+    registration = Registration.objects.select_related("track__event").get(pk=registration_pk)
+    event = registration.track.event
+    owner = (event.contact or {}).get("email_address")
+    if not event.notify_owner_on_reg or not owner:
+        return
+    context = {"event": event, "registration": registration, "line_items": list(registration.line_items.all())}
+    EmailMultiAlternatives(
+        subject=f"New registration for {event.title}: {registration.first_name} {registration.last_name}".strip(),
+        body=render_to_string("v3/events/email/owner_notice.txt", context),
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[owner],
+    ).send()
