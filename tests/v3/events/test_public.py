@@ -250,3 +250,15 @@ def test_a_cancelled_registrations_ticket_page_says_it_is_not_valid(api: V3Api, 
     assert "this ticket was cancelled" in client.get(f"/e/t/{key}/").content.decode()
     assert "cancel" in client.get(response["Location"]).content.decode().lower()
     assert form_of(client.get(page_path(event)))
+
+
+def test_a_single_ticket_event_and_a_passed_registration_end(api: V3Api, client: Client) -> None:
+    single = active_event(api, name="Single", default_track={"restrict_to_single_ticket_flag": True})
+    vip = paid_ticket(single)
+    data = {**PERSON, **_free(single), f"ticket_{vip.ticket_id}": "1", "payment_method": "DOOR"}
+    response = register_through_page(client, single, data)
+    assert response.status_code == 409 and "one ticket per registration" in response.content.decode()
+    ended = active_event(api, name="Ended", default_track={"registration_end_time": "2000-01-01T00:00:00Z"})
+    page = client.get(page_path(ended))
+    assert "the registration period has ended" in page.content.decode() and b"<form" not in page.content
+    assert Registration.objects.count() == 0

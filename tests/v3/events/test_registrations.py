@@ -260,3 +260,22 @@ def test_another_accounts_registrations_are_not_reachable(api: V3Api, other_api:
     key = registration.ticket_rows.get().order_ticket_key
     error(other_api.post(f"/events/{event.event_id}/check_in/tickets", {"order_ticket_keys": [key]}), 404)
     assert Registration.objects.get().registration_status == "REGISTERED"
+
+
+def test_bringing_back_items_that_sold_out_meanwhile_needs_increase_item_count(api: V3Api, event: Event) -> None:
+    shirt = item(event, price="0", total=2)
+    ann = registered(event, "ann@example.com", items={shirt: 2})
+    cancel = {"registration_ids": [str(ann.registration_id)], "registration_status": "CANCELED"}
+    api.put(_path(event), cancel)
+    registered(event, "bob@example.com", items={shirt: 1})
+    back = {**cancel, "registration_status": "REGISTERED"}
+    assert api.put(_path(event), back).json() == {"failed_registration_ids": [str(ann.registration_id)]}
+    assert api.put(_path(event), back, params={"increase_item_count": "true"}).status_code == 200
+    shirt.refresh_from_db()
+    assert (shirt.quantity_sold, shirt.quantity_total) == (3, 3)
+
+
+def test_tickets_of_a_complete_event_can_still_be_checked_in(api: V3Api, event: Event) -> None:
+    key = registered(event, "ann@example.com").ticket_rows.get().order_ticket_key
+    api.patch(f"/events/{event.event_id}", {"status": "COMPLETE"})
+    assert api.post(f"/events/{event.event_id}/check_in/tickets", {"order_ticket_keys": [key]}).status_code == 204
