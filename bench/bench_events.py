@@ -45,7 +45,7 @@ from django.conf import settings  # noqa: E402
 from django.contrib.auth.models import User  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.test.utils import setup_test_environment  # noqa: E402
+from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
 from django.utils import timezone  # noqa: E402
 from oauth2_provider.models import Application  # noqa: E402
 
@@ -122,7 +122,31 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[max(0, round(share * len(ordered)) - 1)]
 
 
-def listing(client: Client, base: str, repeat: int, depth: int) -> list[tuple[str, float, float, float, float, int]]:
+def interleaved(first: Callable[[], Any], deep: Callable[[], Any], repeat: int) -> tuple[list[float], list[float]]:
+    """Wall times (ms) of both calls, taken in turn: a machine whose load changes meanwhile slows both alike."""
+    times: tuple[list[float], list[float]] = ([], [])
+    for _ in range(repeat):
+        for call, into in ((first, times[0]), (deep, times[1])):
+            started = time.perf_counter()
+            call()
+            into.append((time.perf_counter() - started) * 1000)
+    return times
+
+
+def plan(call: Callable[[], Any]) -> str:
+    """PostgreSQL's plan of the query that reads the page's registrations."""
+    connection.queries_log.clear()
+    with CaptureQueriesContext(connection) as queries:
+        call()
+    sql = next(q["sql"] for q in queries if 'FROM "v3_registration"' in q["sql"] and "LIMIT" in q["sql"])
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN ANALYZE " + sql)
+        return "\n".join(str(row[0]) for row in cursor.fetchall())
+
+
+def listing(
+    client: Client, base: str, repeat: int, depth: int, explain: bool
+) -> list[tuple[str, float, float, float, float, int]]:
     """Each sort: page 1 and page ``depth`` timings."""
 
     def get(path: str) -> Callable[[], Any]:
@@ -140,11 +164,12 @@ def listing(client: Client, base: str, repeat: int, depth: int) -> list[tuple[st
         href = first
         for _ in range(depth - 1):
             href = client.get(href).json()["_links"]["next"]["href"]
-        one, queries = measure(get(first), repeat)
-        deep, _ = measure(get(href), repeat)
+        _, queries = measure(get(first), 1)
+        one, deep = interleaved(get(first), get(href), repeat)
+        label = sort or "(unsorted: newest first)"
         rows.append(
             (
-                sort or "(unsorted: newest first)",
+                label,
                 statistics.median(one),
                 statistics.median(deep),
                 percentile(deep, 0.95),
@@ -152,6 +177,8 @@ def listing(client: Client, base: str, repeat: int, depth: int) -> list[tuple[st
                 queries,
             )
         )
+        if explain and connection.vendor == "postgresql":
+            print(f"--- {label}, page {depth}\n{plan(get(href))}")
     return rows
 
 
@@ -231,11 +258,12 @@ def main() -> None:
     """Seed, time the listing and the POST load, print the tables."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--registrations", type=int, default=20_000)
-    parser.add_argument("--repeat", type=int, default=15)
+    parser.add_argument("--repeat", type=int, default=25)
     parser.add_argument("--depth", type=int, default=100, help="which page to compare with the first")
     parser.add_argument("--clients", type=int, default=8, help="concurrent clients posting registrations")
     parser.add_argument("--seconds", type=float, default=10.0, help="how long the POST load runs")
     parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--explain", action="store_true", help="print the plan of each deep page's query")
     args = parser.parse_args()
 
     setup_test_environment()
@@ -252,7 +280,7 @@ def main() -> None:
                 cursor.execute("ANALYZE")
         client = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
         base = f"/v3/events/{listed.event_id}/tracks/{listed.track.track_id}/registrations"
-        rows = listing(client, base, args.repeat, args.depth)
+        rows = listing(client, base, args.repeat, args.depth, args.explain)
         print(
             f"\n{connection.vendor}: {args.registrations:,} registrations seeded in {seeded:.1f} s; "
             f"limit=50, {args.repeat} timed requests each"
