@@ -103,6 +103,19 @@ def test_record_bounce_hard_makes_the_address_undeliverable(account: Account, ac
     assert set(Send.objects.values_list("status", flat=True)) == {SendStatus.BOUNCED}
 
 
+def test_a_temporary_refusal_bounces_the_copy_but_keeps_the_address(
+    account: Account, activity: CampaignActivity
+) -> None:
+    greylisted = make_contacts(account, 1)[0]
+    sent(activity, [greylisted])
+
+    # What the engine passes for a 4xx at RCPT time: D, as a final report of it would be, yet not final.
+    record_bounce(activity, greylisted, greylisted.email_address, 451, "4.4.7 try again later", final=False)
+
+    assert list(TrackingEvent.objects.values_list("kind", "bounce_code")) == [(EventKind.BOUNCE, "D")]
+    assert not Undeliverable.objects.exists()
+
+
 BOUNDARY = "8A3C2D1E.1701590000/mx.example.org"
 
 

@@ -215,7 +215,9 @@ def _bounced(claim: runs.Claim, contact: Contact, variant: str, code: int, diagn
     """A copy the server refused at send time: its send row (bounced) and the bounce, together."""
     with transaction.atomic():
         _record(claim, contact, variant, SendStatus.BOUNCED)
-        record_bounce(claim.run.activity, contact, contact.email_address, code, diagnostic)
+        # A 4xx reply is temporary: this copy bounced, the address stays mailable.
+        final = not 400 <= code < 500
+        record_bounce(claim.run.activity, contact, contact.email_address, code, diagnostic, final=final)
 
 
 def _record(claim: runs.Claim, contact: Contact, variant: str, status: str) -> None:

@@ -98,11 +98,16 @@ def _reason(smtp_code: int, diagnostic: str) -> str:
     return reply.strip()[:255]
 
 
-def record_bounce(activity: CampaignActivity, contact: Contact, address: str, smtp_code: int, diagnostic: str) -> None:
+def record_bounce(
+    activity: CampaignActivity, contact: Contact, address: str, smtp_code: int, diagnostic: str, *, final: bool = True
+) -> None:
     """Record that ``activity``'s copy to ``contact`` at ``address`` bounced.
 
     One bounce row per (activity, contact, code): a report ingested twice counts once. Hard
-    bounces also make the address undeliverable for the account, so later sends skip it.
+    bounces also make the address undeliverable for the account, so later sends skip it — but
+    only a ``final`` failure: a 4xx refusal at send time (greylisting, a full queue) says "try
+    later", not "never", so it is this copy's bounce and leaves the address mailable
+    (docs/decisions/campaigns.md#temporary-refusals-never-block-an-address).
     """
     code = bounce_code(smtp_code, diagnostic)
     account_id = contact.account_id
@@ -121,7 +126,7 @@ def record_bounce(activity: CampaignActivity, contact: Contact, address: str, sm
             )
         if code != VACATION:  # an autoreply means the copy was delivered
             Send.objects.filter(activity=activity, contact=contact).update(status=SendStatus.BOUNCED)
-        if code in HARD_CODES and address:
+        if final and code in HARD_CODES and address:
             Undeliverable.objects.bulk_create(
                 [Undeliverable(account_id=account_id, email_address=address.lower(), bounce_code=code)],
                 ignore_conflicts=True,
