@@ -130,7 +130,10 @@ def steer_half_onto_real_rows(context: Any, case: Any) -> Any:
 
 def _steer_campaign_body(body: dict[str, Any]) -> None:
     """Campaign bodies name the seeded confirmed sender and carry the tracking image."""
-    for activity in [body, *[a for a in body.get("email_campaign_activities") or [] if isinstance(a, dict)]]:
+    # A negative case may make the activities anything (a number, a string): steer only what is a list of objects.
+    activities = body.get("email_campaign_activities")
+    listed = [a for a in activities if isinstance(a, dict)] if isinstance(activities, list) else []
+    for activity in [body, *listed]:
         for key in ("from_email", "reply_to_email"):
             if key in activity:
                 activity[key] = SENDER
