@@ -12,6 +12,7 @@ urlpatterns = [
     path("v3-confirm/", include("apps.v3.confirm_urls")),
     path("m/", include("apps.v3.mail_urls")),
     path("e/", include("apps.v3.event_urls")),
+    path("s/", include("apps.v3.sms_urls")),
     path("accounts/", include("apps.accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("contacts/", include("apps.contacts.urls")),

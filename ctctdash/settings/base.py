@@ -154,6 +154,16 @@ else:
 DEFAULT_FROM_EMAIL = read("DEFAULT_FROM_EMAIL", env.str, default="ctctdash <noreply@localhost>")
 
 # ---------------------------------------------------------------------------------------------
+# SMS
+# ---------------------------------------------------------------------------------------------
+# The SMS backend, a dotted path (apps/v3/sms/backends/): by default an outbox of one .json file per
+# text under var/sms-outbox/, so `manage.py send_sms_campaign` works with no SMS gateway.
+CTCTDASH_SMS_BACKEND = read("CTCTDASH_SMS_BACKEND", env.str, default="apps.v3.sms.backends.outbox.OutboxBackend")
+SMS_OUTBOX_DIR = VAR_DIR / "sms-outbox"
+# When set, the STOP reply webhook (/s/inbound) answers only requests carrying ?token=<this>.
+CTCTDASH_SMS_INBOUND_TOKEN = read("CTCTDASH_SMS_INBOUND_TOKEN", env.str, default="")
+
+# ---------------------------------------------------------------------------------------------
 # Celery (CELERY_ namespace, read by ctctdash/celery.py)
 # ---------------------------------------------------------------------------------------------
 # The file broker ignores the host, but kombu warns at every start when the URL names none.

@@ -22,6 +22,8 @@ if not REDIS_URL:
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast; tests only
 if not os.environ.get("EMAIL_URL"):  # a test's worker process may be pointed at a real SMTP sink
     EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+if not os.environ.get("CTCTDASH_SMS_BACKEND"):
+    CTCTDASH_SMS_BACKEND = "apps.v3.sms.backends.memory.MemoryBackend"
 STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}  # noqa: F405
 WHITENOISE_USE_FINDERS = True
 
