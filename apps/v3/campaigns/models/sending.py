@@ -73,7 +73,11 @@ class Send(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["activity", "contact"], name="v3_send_once_per_contact")]
-        indexes = [models.Index(fields=["run", "contact"], name="v3_send_run_contact")]
+        indexes = [
+            models.Index(fields=["run", "contact"], name="v3_send_run_contact"),
+            # Reporting's sends and did-not-opens pages: an activity's sends newest first, keyset on id.
+            models.Index(fields=["activity", "-id"], name="v3_send_activity_id"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.activity_id} to {self.email_address}"

@@ -56,6 +56,8 @@ class TrackingEvent(models.Model):
             # Reports per activity and kind; segment ``tracking`` criteria per contact.
             models.Index(fields=["activity", "kind", "contact"], name="v3_tevent_act_kind_contact"),
             models.Index(fields=["account", "contact", "kind"], name="v3_tevent_acct_contact_kind"),
+            # Reporting's tracking pages: an activity's events of one kind newest first, keyset on id.
+            models.Index(fields=["activity", "kind", "-id"], name="v3_tevent_act_kind_id"),
         ]
 
     def __str__(self) -> str:

@@ -1,0 +1,1 @@
+"""Reporting endpoints (see apps/v3/reporting/__init__.py)."""
