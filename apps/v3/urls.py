@@ -14,6 +14,7 @@ from apps.v3.contacts.endpoints import lists as contact_lists
 from apps.v3.contacts.endpoints import tags as contact_tags
 from apps.v3.events.endpoints import events
 from apps.v3.http import meta
+from apps.v3.reporting.endpoints import sms_reporting
 
 urlpatterns = [
     path("swagger.json", meta.swagger_json, name="swagger-json"),
@@ -96,4 +97,6 @@ urlpatterns = [
         "events/<str:event_id>/tracks/<str:track_id>/registrations/<str:registration_id>",
         events.RegistrationView.as_view(),
     ),
+    # SMS Reporting
+    path("reports/summary_reports/sms_campaign_summaries", sms_reporting.SmsCampaignSummariesView.as_view()),
 ]

@@ -71,7 +71,10 @@ def create_sms_campaign(account: Account, name: str, text: str, list_ids: Iterab
         raise SmsCampaignError("name: 1 to 80 characters")
     if not text or len(text) > TEXT_MAX:
         raise SmsCampaignError(f"text: 1 to {TEXT_MAX} characters")
-    wanted = {str(list_id) for list_id in list_ids}
+    try:
+        wanted = {UUID(str(list_id)) for list_id in list_ids}
+    except ValueError:
+        raise SmsCampaignError("list_ids: each must be a list_id (a UUID)") from None
     lists = list(ContactList.objects.live().filter(account=account, list_id__in=wanted))
     if not wanted or len(lists) != len(wanted):
         raise SmsCampaignError("list_ids: name one or more of the account's lists")

@@ -96,6 +96,7 @@ def test_a_campaign_needs_a_name_a_text_and_the_accounts_lists(api: V3Api, other
         ("Hi", "x" * 1001, [on.list_id]),
         ("Hi", "Hi", []),
         ("Hi", "Hi", [theirs.list_id]),
+        ("Hi", "Hi", ["not-a-uuid"]),
     ]:
         with pytest.raises(SmsCampaignError):
             create_sms_campaign(api.account, name, text, list_ids)
@@ -149,3 +150,21 @@ def test_the_staff_page_is_for_staff_only(api: V3Api, client: Client, django_use
     staff = django_user_model.objects.create_user("staff", password="x", is_staff=True)  # type: ignore[attr-defined]
     client.force_login(staff)
     assert client.get("/s/campaigns/").status_code == 200
+
+
+def test_create_sms_campaign_prints_the_new_campaigns_id(api: V3Api, capsys: pytest.CaptureFixture[str]) -> None:
+    on, _ = audience(api.account)
+    account = api.account.encoded_account_id
+    call_command(
+        "create_sms_campaign", account=account, name="Hello", text="Hi https://x.example/", list_ids=[str(on.list_id)]
+    )
+    campaign = SmsCampaign.objects.get(campaign_id=capsys.readouterr().out.strip())
+    assert (campaign.name, campaign.status, list(campaign.links.values_list("url", flat=True))) == (
+        "Hello",
+        SmsCampaignStatus.DRAFT,
+        ["https://x.example/"],
+    )
+    with pytest.raises(CommandError, match="No account"):
+        call_command("create_sms_campaign", account="nobody", name="x", text="x", list_ids=[str(on.list_id)])
+    with pytest.raises(CommandError, match="list_ids"):
+        call_command("create_sms_campaign", account=account, name="x", text="x", list_ids=["12"])
