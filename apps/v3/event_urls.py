@@ -10,6 +10,7 @@ app_name = "v3-events"
 
 urlpatterns = [
     path("r/<str:token>/", views.confirmation, name="confirmation"),
+    path("r/<str:token>/l/<int:url_id>/", views.link, name="link"),
     path("t/<str:key>/", views.ticket, name="ticket"),
     path("<str:key>/", views.register, name="register"),
 ]

@@ -14,6 +14,8 @@ from apps.v3.contacts.endpoints import lists as contact_lists
 from apps.v3.contacts.endpoints import tags as contact_tags
 from apps.v3.events.endpoints import events
 from apps.v3.http import meta
+from apps.v3.reporting.endpoints import contacts_reporting as contacts_reports
+from apps.v3.reporting.endpoints import landing_pages_reporting as landing_pages_reports
 from apps.v3.reporting.endpoints import sms_reporting
 
 urlpatterns = [
@@ -99,4 +101,22 @@ urlpatterns = [
     ),
     # SMS Reporting
     path("reports/summary_reports/sms_campaign_summaries", sms_reporting.SmsCampaignSummariesView.as_view()),
+    # Contacts Reporting
+    path(
+        "reports/contact_reports/<str:contact_id>/activity_details",
+        contacts_reports.ContactActivityDetailsView.as_view(),
+    ),
+    path(
+        "reports/contact_reports/<str:contact_id>/open_and_click_rates",
+        contacts_reports.ContactOpenClickRatesView.as_view(),
+    ),
+    path(
+        "reports/contact_reports/<str:contact_id>/activity_summary",
+        contacts_reports.ContactActivitySummaryView.as_view(),
+    ),
+    # Landing Pages Reporting
+    *(
+        path(f"reports/landing_pages/campaign_details/<str:campaign_activity_id>/{report}", view.as_view())
+        for report, view in landing_pages_reports.ROUTES.items()
+    ),
 ]

@@ -22,6 +22,7 @@ from apps.v3.campaigns.rendering.copy import Renderer
 from apps.v3.campaigns.tracking import recording
 from apps.v3.campaigns.tracking.links import Recipient, read_token
 from apps.v3.contacts.models import Contact
+from apps.v3.reporting.rollups import landing_pages
 
 # The smallest transparent GIF (1x1, one transparent colour): 43 bytes.
 PIXEL = bytes.fromhex("47494638396101000100800000000000ffffff21f90401000000002c00000000010001000002024401003b")
@@ -53,7 +54,8 @@ def click(request: HttpRequest, token: str, url_id: int) -> HttpResponse:
     if target is None:
         raise Http404("link not recognized")
     recording.record_click(recipient, target, request.headers.get("User-Agent", ""))
-    return HttpResponseRedirect(target.url)
+    # An event page of this service learns who arrived, for its landing-page report.
+    return HttpResponseRedirect(landing_pages.carry_recipient(target.url, token))
 
 
 def _rows(recipient: Recipient) -> tuple[CampaignActivity, Contact]:

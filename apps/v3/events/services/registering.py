@@ -35,6 +35,7 @@ from apps.v3.events.models import (
     Track,
 )
 from apps.v3.events.tickets.mail import send_confirmation, send_owner_notice
+from apps.v3.reporting.rollups import landing_pages
 
 CENT = Decimal("0.01")
 logger = logging.getLogger(__name__)
@@ -225,6 +226,14 @@ def register(event: Event, order: Order) -> Registration:
         ]
         if off:
             lines.append(LineItem(registration=registration, line_item_type="DISCOUNT", name=promo, amount=-off))
+        # The landing-page report's add or update (and SMS opt-in) commits with the registration
+        # (docs/decisions/reporting-contacts-landing-pages.md#landing-page-activities).
+        landing_pages.record_registration(
+            landing_pages.Page(event.account_id, track.campaign_activity_id),
+            contact.pk,
+            created=created,
+            sms_optin=order.sms_consent and bool(order.phone_number),
+        )
         LineItem.objects.bulk_create(lines)
         Ticket.objects.bulk_create(
             Ticket(registration=registration, ticket_type=t, ticket_name=t.name, price=t.price)
