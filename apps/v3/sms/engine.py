@@ -36,7 +36,9 @@ class SendOutcome:
 
 def recipients(campaign: SmsCampaign) -> list[Contact]:
     """The next batch of the campaign's contacts: on one of its lists, SMS permitted, not yet sent to."""
-    on_lists = ListMembership.objects.filter(contact=OuterRef("pk"), contact_list__in=campaign.contact_lists.all())
+    # A list deleted since the campaign was written is being emptied in the background: not an audience any more.
+    live_lists = campaign.contact_lists.filter(deleted_at__isnull=True)
+    on_lists = ListMembership.objects.filter(contact=OuterRef("pk"), contact_list__in=live_lists)
     sent = SmsSend.objects.filter(campaign=campaign, contact=OuterRef("pk"))
     return list(
         Contact.objects.filter(account_id=campaign.account_id, deleted_at__isnull=True)

@@ -168,3 +168,11 @@ def test_create_sms_campaign_prints_the_new_campaigns_id(api: V3Api, capsys: pyt
         call_command("create_sms_campaign", account="nobody", name="x", text="x", list_ids=[str(on.list_id)])
     with pytest.raises(CommandError, match="list_ids"):
         call_command("create_sms_campaign", account=account, name="x", text="x", list_ids=["12"])
+
+
+def test_a_list_deleted_since_is_no_audience(api: V3Api, sms_outbox: list[memory.SmsMessage]) -> None:
+    on, _ = audience(api.account)
+    campaign = campaign_to(api.account, on)
+    type(on).objects.filter(pk=on.pk).update(deleted_at=on.created_at)
+    assert engine.send_campaign(campaign.pk) == engine.SendOutcome(0, 0)
+    assert sms_outbox == [] and SmsCampaign.objects.get(pk=campaign.pk).status == SmsCampaignStatus.SENT
