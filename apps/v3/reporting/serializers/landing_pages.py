@@ -75,7 +75,7 @@ def report_data(
     page_id: uuid.UUID, rows: list[PageEvent | PageContactRollup], tracking_activity_type: str, next_href: str
 ) -> dict[str, Any]:
     """A ``PContact*TrackingActivitiesPage``; ``_links.next.href`` is '' on the last page
-    (docs/decisions/reporting-contacts-landing-pages.md#the-last-page-s-next-link)."""
+    (docs/decisions/reporting-contacts-landing-pages.md#the-last-pages-next-link)."""
     return {
         "tracking_activities": [_row(page_id, row, tracking_activity_type) for row in rows],
         "_links": {"next": {"href": next_href}},
