@@ -15,6 +15,7 @@ from apps.v3.contacts.endpoints import tags as contact_tags
 from apps.v3.events.endpoints import events
 from apps.v3.http import meta
 from apps.v3.reporting.endpoints import contacts_reporting as contacts_reports
+from apps.v3.reporting.endpoints import email_reporting
 from apps.v3.reporting.endpoints import landing_pages_reporting as landing_pages_reports
 from apps.v3.reporting.endpoints import sms_reporting
 
@@ -98,6 +99,17 @@ urlpatterns = [
     path(
         "events/<str:event_id>/tracks/<str:track_id>/registrations/<str:registration_id>",
         events.RegistrationView.as_view(),
+    ),
+    # Email Reporting
+    *(
+        path(f"reports/email_reports/<str:campaign_activity_id>/{report}", view.as_view())
+        for report, view in email_reporting.ACTIVITY_ROUTES.items()
+    ),
+    path("reports/summary_reports/email_campaign_summaries", email_reporting.CampaignSummariesView.as_view()),
+    path("reports/stats/email_campaigns/<str:campaign_ids>", email_reporting.CampaignStatsView.as_view()),
+    path(
+        "reports/stats/email_campaign_activities/<str:campaign_activity_ids>",
+        email_reporting.ActivityStatsView.as_view(),
     ),
     # SMS Reporting
     path("reports/summary_reports/sms_campaign_summaries", sms_reporting.SmsCampaignSummariesView.as_view()),

@@ -201,6 +201,10 @@ CELERY_BEAT_SCHEDULE = {
     # Every 30 seconds: campaigns whose scheduled date came, A/B winners and resends that are due
     # start within half a minute; runs whose worker went quiet go back to a queue.
     "v3: dispatch email campaigns": {"task": "v3.campaigns.dispatch", "schedule": 30.0},
+    # Every 10 seconds: the report rollups fold the sends and tracking events written since their
+    # watermark, so a report request rarely has anything left to fold
+    # (docs/decisions/reporting.md#rollups-catch-up-from-a-watermark).
+    "v3: catch up report rollups": {"task": "v3.reporting.catch_up", "schedule": 10.0},
 }
 # Seconds before each retry of a campaign send that failed on the mail server or the database;
 # after the last, the send is ERRORED (apps/v3/campaigns/engine/tasks.py).

@@ -97,6 +97,9 @@ SEEDS: dict[str, Callable[[V3Api], str]] = {
     "campaign_id": lambda api: str(create_campaign(api, "Theirs")["campaign_id"]),
     "campaign_activity_id": _abtested,
     "resend_request_id": _resend,
+    # Email Reporting's id lists: one id of the other account.
+    "campaign_ids": lambda api: str(create_campaign(api, "Theirs")["campaign_id"]),
+    "campaign_activity_ids": _abtested,
 }
 # A body each operation would accept, so that only the id decides the answer.
 BODIES: dict[str, dict[str, Any]] = {
@@ -133,6 +136,11 @@ QUERIES: dict[str, dict[str, str]] = {
     "getContactOpenClickRate": WINDOW,
     "getContactTrackingCount": WINDOW,
 }
+# Activity stats answer an id they cannot report on under ``errors`` and still 200 (the spec), so
+# another account's id or no one's is an entry there, not a 404 (tests/v3/reporting/test_email_reporting.py).
+PER_ID_ERRORS = {"getEmailCampaignActivitySummary"}
+# A malformed id of a stats list is a 404 for the whole call, as both operations state, though 400 is declared.
+MALFORMED_404 = {"getEmailSummary", "getEmailCampaignActivitySummary"}
 UNKNOWN = {"integer": "2147483647", "string": "00000000-0000-4000-8000-000000000000"}
 # Track ids are short keys, not UUIDs: an unknown one is a well-formed key that names no track.
 UNKNOWN_NAMED = {"track_id": "zzzzzz"}
@@ -152,6 +160,12 @@ def _unknown(param: dict[str, Any]) -> str:
 
 def _operations() -> list[Operation]:
     return [op for op in implemented() if any(p.get("in") == "path" for p in op.parameters)]
+
+
+def _error(body: Any) -> dict[str, Any]:
+    """The error: the envelope's first entry, or the one object the reporting operations answer
+    (SPEC-NOTES, error bodies)."""
+    return dict(body[0] if isinstance(body, list) else body)
 
 
 def _path_params(operation: Operation) -> list[dict[str, Any]]:
@@ -191,11 +205,13 @@ def test_every_path_id_has_a_seed() -> None:
 
 @pytest.mark.parametrize("operation", _operations(), ids=lambda op: op.operation_id)
 def test_another_accounts_id_is_a_404_that_changes_nothing(api: V3Api, other_api: V3Api, operation: Operation) -> None:
+    if operation.operation_id in PER_ID_ERRORS:
+        pytest.skip("another account's id is an entry of the 200's errors (PER_ID_ERRORS)")
     theirs = {p["name"]: SEEDS[p["name"]](other_api) for p in _path_params(operation)}
     before = _stored()
     response = _call(api, operation, theirs)
     assert response.status_code == 404, response.content
-    assert response.json()[0]["error_key"] == "api.resource.not_found"
+    assert _error(response.json())["error_key"] == "api.resource.not_found"
     assert _stored() == before
     # The owner still reaches it, so the 404 was about the account and not the id.
     if operation.method == "GET":
@@ -204,6 +220,8 @@ def test_another_accounts_id_is_a_404_that_changes_nothing(api: V3Api, other_api
 
 @pytest.mark.parametrize("operation", _operations(), ids=lambda op: op.operation_id)
 def test_an_id_of_no_resource_is_a_404(api: V3Api, operation: Operation) -> None:
+    if operation.operation_id in PER_ID_ERRORS:
+        pytest.skip("an unknown id is an entry of the 200's errors (PER_ID_ERRORS)")
     unknown = {p["name"]: _unknown(p) for p in _path_params(operation)}
     response = _call(api, operation, unknown)
     assert response.status_code == 404, response.content
@@ -212,7 +230,7 @@ def test_an_id_of_no_resource_is_a_404(api: V3Api, operation: Operation) -> None
 @pytest.mark.parametrize("operation", _operations(), ids=lambda op: op.operation_id)
 def test_a_malformed_id_is_the_declared_400_or_else_404(api: V3Api, operation: Operation) -> None:
     # Checked before the body is read: any body will do, and none is needed.
-    declared_400 = "400" in operation.responses
+    declared_400 = "400" in operation.responses and operation.operation_id not in MALFORMED_404
     for param in _path_params(operation):
         for raw in MALFORMED[param.get("type", "string")]:
             path = operation.path.replace(f"{{{param['name']}}}", raw)
@@ -222,7 +240,7 @@ def test_a_malformed_id_is_the_declared_400_or_else_404(api: V3Api, operation: O
             body = {} if operation.method in {"PUT", "PATCH", "POST"} else None
             response = api.request(operation.method, path, data=body)
             assert response.status_code == (400 if declared_400 else 404), (raw, response.content)
-            error = response.json()[0]
+            error = _error(response.json())
             assert error["error_key"] == ("api.validation.error" if declared_400 else "api.resource.not_found")
             assert error["error_message"].startswith(f"{param['name']}: '{raw}' is not ")
 

@@ -83,7 +83,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='contactrollup',
-            index=models.Index(fields=['activity', 'kind', 'dim', '-first_at', '-id'], name='v3_rrollup_first'),
+            index=models.Index(fields=['activity', 'kind', 'dim', '-last_at', '-id'], name='v3_rrollup_last'),
         ),
         migrations.AddIndex(
             model_name='contactrollup',

@@ -78,8 +78,8 @@ class ContactRollup(models.Model):
             )
         ]
         indexes = [
-            # Unique opens page: first opens newest first, keyset on (first_at, id).
-            models.Index(fields=["activity", "kind", "dim", "-first_at", "-id"], name="v3_rrollup_first"),
+            # Unique opens page: each contact's last open, newest first, keyset on (last_at, id).
+            models.Index(fields=["activity", "kind", "dim", "-last_at", "-id"], name="v3_rrollup_last"),
             models.Index(fields=["contact", "activity"], name="v3_rrollup_contact"),
         ]
 
