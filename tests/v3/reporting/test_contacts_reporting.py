@@ -200,6 +200,7 @@ BAD_DETAILS = [
     ({"tracking_activities_list": "em_sends", "limit": "0"}, "limit"),
     ({"tracking_activities_list": "em_sends", "limit": "101"}, "limit"),
     ({"tracking_activities_list": "em_sends", "limit": "ten"}, "limit"),
+    ({"tracking_activities_list": "em_sends", "limit": ",".join(["1"] * 150)}, "whole number from 1 to 100"),
     ({"tracking_activities_list": "em_sends", "include_campaign_activity_names": "maybe"}, "include_campaign"),
     ({"tracking_activities_list": "em_sends", "cursor": "forged"}, "cursor"),
 ]

@@ -19,7 +19,10 @@ class ContactActivityDetailsView(ReportingView):
     def get(self, request: Request, contact_id: str) -> Response:
         # The contact first: another account's id is a 404 whatever the query says.
         contact = service.find_contact(self.account, self.path_id("contact_id", contact_id))
-        query = self.query()
+        # ``limit`` is a string with a ``maximum``, which the shared reader takes for a count of ids: read here.
+        params = request.query_params.copy()
+        params.pop("limit", None)
+        query = self.query(params)
         types = service.read_tracking_types(request.query_params)
         limit = service.read_limit(request.query_params.get("limit"), service.MAX_LIMIT, service.MAX_LIMIT)
         rows, cursor = service.activity_details(self.account, contact, types, limit, query.get("cursor"))
