@@ -10,7 +10,8 @@ from apps.v3.campaigns import models as campaigns
 from apps.v3.contacts import models as contacts
 from apps.v3.events import models as events
 from apps.v3.oauth import models as oauth
+from apps.v3.partners import models as partners
 from apps.v3.reporting import models as reporting
 from apps.v3.sms import models as sms
 
-__all__ = ["account", "bulk", "campaigns", "contacts", "events", "oauth", "reporting", "sms"]
+__all__ = ["account", "bulk", "campaigns", "contacts", "events", "oauth", "partners", "reporting", "sms"]

@@ -14,6 +14,8 @@ from apps.v3.contacts.endpoints import lists as contact_lists
 from apps.v3.contacts.endpoints import tags as contact_tags
 from apps.v3.events.endpoints import events
 from apps.v3.http import meta
+from apps.v3.partners.endpoints import technology_partners
+from apps.v3.partners.endpoints import webhooks as partner_webhooks
 from apps.v3.reporting.endpoints import contacts_reporting as contacts_reports
 from apps.v3.reporting.endpoints import email_reporting
 from apps.v3.reporting.endpoints import landing_pages_reporting as landing_pages_reports
@@ -100,6 +102,23 @@ urlpatterns = [
         "events/<str:event_id>/tracks/<str:track_id>/registrations/<str:registration_id>",
         events.RegistrationView.as_view(),
     ),
+    # Technology Partners
+    path("partner/accounts", technology_partners.PartnerAccountsView.as_view()),
+    path("partner/accounts/<str:encoded_account_id>/plan", technology_partners.PlanView.as_view()),
+    path("partner/accounts/<str:encoded_account_id>/status/cancel", technology_partners.CancelView.as_view()),
+    path(
+        "partner/accounts/<str:encoded_account_id>/account_operations/sync",
+        technology_partners.SyncView.as_view(),
+    ),
+    path("partner/accounts/<str:encoded_account_id>/users/sso", technology_partners.SSOUsersView.as_view()),
+    path(
+        "partner/accounts/<str:encoded_account_id>/contacts/unsubscribe",
+        technology_partners.UnsubscribeView.as_view(),
+    ),
+    # Technology Partners Webhooks
+    path("partner/webhooks/subscriptions", partner_webhooks.SubscriptionsView.as_view()),
+    path("partner/webhooks/subscriptions/<str:topic_id>", partner_webhooks.SubscriptionView.as_view()),
+    path("partner/webhooks/subscriptions/<str:topic_id>/tests", partner_webhooks.TestSendView.as_view()),
     # Email Reporting
     *(
         path(f"reports/email_reports/<str:campaign_activity_id>/{report}", view.as_view())

@@ -201,6 +201,9 @@ CELERY_BEAT_SCHEDULE = {
     # Every 30 seconds: campaigns whose scheduled date came, A/B winners and resends that are due
     # start within half a minute; runs whose worker went quiet go back to a queue.
     "v3: dispatch email campaigns": {"task": "v3.campaigns.dispatch", "schedule": 30.0},
+    # Every minute: partner cancellations and trials that are due, tiers crossed, and the webhook
+    # retries (each refused notification is tried again a minute later, for an hour).
+    "v3: partner billing and webhook retries": {"task": "v3.partners.sweep", "schedule": 60.0},
     # Every 10 seconds: the report rollups fold the sends and tracking events written since their
     # watermark, so a report request rarely has anything left to fold
     # (docs/decisions/reporting.md#rollups-catch-up-from-a-watermark).

@@ -4,7 +4,8 @@ For each implemented operation with a path id: another account's real id is a 40
 nothing anywhere, an id of no resource is a 404, and a malformed id is the operation's declared 400
 (else 404); and each collection lists only the account's own rows. A new operation is covered the
 day its route lands; one naming a new kind of id, or taking a body, fails here until :data:`SEEDS`
-or :data:`BODIES` says how to make one.
+or :data:`BODIES` says how to make one. Partner operations are called the same way by two partners
+(each with its token and ``x-api-key``), so one partner never reaches another's client accounts.
 """
 
 from __future__ import annotations
@@ -23,9 +24,11 @@ from apps.v3.contacts.models import Contact, ContactList, CustomField, CustomFie
 from apps.v3.contract import Operation, validate_response
 from apps.v3.contract.coverage import implemented
 from apps.v3.events.models import Event, Registration, Ticket, Track
+from apps.v3.partners.models import ClientAccount, WebhookDelivery, WebhookSubscription
 from tests.v3.campaigns.drafts import SENDER, create_campaign
 from tests.v3.conftest import V3Api
 from tests.v3.events.support import active_event, registered
+from tests.v3.partners.support import make_partner, provisioned
 
 CRITERIA = json.dumps(
     {
@@ -100,6 +103,11 @@ SEEDS: dict[str, Callable[[V3Api], str]] = {
     # Email Reporting's id lists: one id of the other account.
     "campaign_ids": lambda api: str(create_campaign(api, "Theirs")["campaign_id"]),
     "campaign_activity_ids": _abtested,
+    # Partner operations: ``api`` is a partner's client here (see _callers).
+    "encoded_account_id": provisioned,
+    "topic_id": lambda api: str(
+        api.put("/partner/webhooks/subscriptions/1", {"hook_uri": "https://example.com/t"}).json()["topic_id"]
+    ),
 }
 # A body each operation would accept, so that only the id decides the answer.
 BODIES: dict[str, dict[str, Any]] = {
@@ -128,7 +136,31 @@ BODIES: dict[str, dict[str, Any]] = {
     "createEmailCampaignABTestUsingPOST": {"alternative_subject": "B", "test_size": 10, "winner_wait_duration": 6},
     "scheduleEmailCampaignActivityUsingPOST": {"scheduled_date": "0"},
     "testSendCampaignActivityUsingPOST": {"email_addresses": ["mine@example.com"], "personal_message": "Mine"},
+    "setPlan": {"plan_type": "GOLD"},
+    "cancelAccount": {},
+    "partnerAccountOperationsPostSync": {"account_operation_url": "/contacts", "account_operation_method": "GET"},
+    "createSSOUser": {
+        "first_name": "Mine",
+        "last_name": "Mine",
+        "role_name": "campaign_creator",
+        "contact_email": "mine@example.com",
+        "login_name": "mine.user",
+        "external_id": "mine-1",
+        "external_provider": "Yahoo",
+    },
+    "partnerUnsubscribeContacts": {"email_addresses": ["theirs@example.com"], "update_source": "Account"},
+    "putWebhooksTopic": {"hook_uri": "https://example.com/mine"},
 }
+# Another partner's client account is a 400 on these, as the spec says for plans and cancellation
+# (docs/decisions/partners.md#another-partners-account); it still changes nothing.
+OTHER_PARTNER_400 = {"getPlan", "setPlan", "cancelAccount"}
+# Topic ids name one of four topics, not a row: PUT subscribes the caller to it, whoever else has.
+UPSERTS = {"putWebhooksTopic"}
+# Activity stats answer an id they cannot report on under ``errors`` and still 200 (the spec), so
+# another account's id or no one's is an entry there, not a 404 (tests/v3/reporting/test_email_reporting.py).
+PER_ID_ERRORS = {"getEmailCampaignActivitySummary"}
+# A malformed id of a stats list is a 404 for the whole call, as both operations state, though 400 is declared.
+MALFORMED_404 = {"getEmailSummary", "getEmailCampaignActivitySummary"}
 # The query an operation needs to answer at all (its required parameters, or one of an either/or pair).
 WINDOW = {"start": "2020-01-01T00:00:00Z", "end": "2024-01-01T00:00:00Z"}
 QUERIES: dict[str, dict[str, str]] = {
@@ -136,20 +168,16 @@ QUERIES: dict[str, dict[str, str]] = {
     "getContactOpenClickRate": WINDOW,
     "getContactTrackingCount": WINDOW,
 }
-# Activity stats answer an id they cannot report on under ``errors`` and still 200 (the spec), so
-# another account's id or no one's is an entry there, not a 404 (tests/v3/reporting/test_email_reporting.py).
-PER_ID_ERRORS = {"getEmailCampaignActivitySummary"}
-# A malformed id of a stats list is a 404 for the whole call, as both operations state, though 400 is declared.
-MALFORMED_404 = {"getEmailSummary", "getEmailCampaignActivitySummary"}
 UNKNOWN = {"integer": "2147483647", "string": "00000000-0000-4000-8000-000000000000"}
 # Track ids are short keys, not UUIDs: an unknown one is a well-formed key that names no track.
-UNKNOWN_NAMED = {"track_id": "zzzzzz"}
+UNKNOWN_NAMED = {"track_id": "zzzzzz", "encoded_account_id": "a000000000000", "topic_id": "4"}
 MALFORMED = {"integer": ["not-an-id", "0", "-1", "2147483648", "9" * 23], "string": ["not-an-id", "1234"]}
 # Everything an operation here could write, in both accounts.
 STORED = [
     *(Contact, ContactList, Tag, Tagging, CustomField, CustomFieldValue, Segment, Activity),
     *(EmailCampaign, CampaignActivity, ABTest, NonOpenerResend, SendLog),
     *(Event, Track, Registration, Ticket),
+    *(ClientAccount, WebhookSubscription, WebhookDelivery),
 ]
 
 
@@ -160,6 +188,11 @@ def _unknown(param: dict[str, Any]) -> str:
 
 def _operations() -> list[Operation]:
     return [op for op in implemented() if any(p.get("in") == "path" for p in op.parameters)]
+
+
+def _callers(operation: Operation, api: V3Api, other_api: V3Api) -> tuple[V3Api, V3Api]:
+    """The two accounts' clients, or for a partner operation two partners' clients (token and ``x-api-key``)."""
+    return (make_partner(), make_partner()) if operation.is_partner else (api, other_api)
 
 
 def _error(body: Any) -> dict[str, Any]:
@@ -205,13 +238,18 @@ def test_every_path_id_has_a_seed() -> None:
 
 @pytest.mark.parametrize("operation", _operations(), ids=lambda op: op.operation_id)
 def test_another_accounts_id_is_a_404_that_changes_nothing(api: V3Api, other_api: V3Api, operation: Operation) -> None:
+    if operation.operation_id in UPSERTS:
+        pytest.skip("subscribes the caller to a topic; no one else's row is named")
     if operation.operation_id in PER_ID_ERRORS:
         pytest.skip("another account's id is an entry of the 200's errors (PER_ID_ERRORS)")
+    api, other_api = _callers(operation, api, other_api)
     theirs = {p["name"]: SEEDS[p["name"]](other_api) for p in _path_params(operation)}
     before = _stored()
     response = _call(api, operation, theirs)
-    assert response.status_code == 404, response.content
-    assert _error(response.json())["error_key"] == "api.resource.not_found"
+    other_partner_400 = operation.operation_id in OTHER_PARTNER_400
+    assert response.status_code == (400 if other_partner_400 else 404), response.content
+    expected_key = "api.validation.error" if other_partner_400 else "api.resource.not_found"
+    assert _error(response.json())["error_key"] == expected_key
     assert _stored() == before
     # The owner still reaches it, so the 404 was about the account and not the id.
     if operation.method == "GET":
@@ -220,8 +258,11 @@ def test_another_accounts_id_is_a_404_that_changes_nothing(api: V3Api, other_api
 
 @pytest.mark.parametrize("operation", _operations(), ids=lambda op: op.operation_id)
 def test_an_id_of_no_resource_is_a_404(api: V3Api, operation: Operation) -> None:
+    if operation.operation_id in UPSERTS:
+        pytest.skip("an unsubscribed topic is subscribed to, not missing")
     if operation.operation_id in PER_ID_ERRORS:
         pytest.skip("an unknown id is an entry of the 200's errors (PER_ID_ERRORS)")
+    api, _ = _callers(operation, api, api)
     unknown = {p["name"]: _unknown(p) for p in _path_params(operation)}
     response = _call(api, operation, unknown)
     assert response.status_code == 404, response.content
@@ -231,6 +272,7 @@ def test_an_id_of_no_resource_is_a_404(api: V3Api, operation: Operation) -> None
 def test_a_malformed_id_is_the_declared_400_or_else_404(api: V3Api, operation: Operation) -> None:
     # Checked before the body is read: any body will do, and none is needed.
     declared_400 = "400" in operation.responses and operation.operation_id not in MALFORMED_404
+    api, _ = _callers(operation, api, api)
     for param in _path_params(operation):
         for raw in MALFORMED[param.get("type", "string")]:
             path = operation.path.replace(f"{{{param['name']}}}", raw)

@@ -16,6 +16,13 @@ from apps.v3.account.models import Account, AccountMembership, Partner
 from apps.v3.gate.errors import Unauthorized
 from apps.v3.oauth import tokens
 
+# Set on a request the service builds itself (the partners' sync proxy) to the context it acts in; a
+# request from outside cannot carry an attribute, so only code in the service can use it.
+PROXIED_CONTEXT = "v3_proxied_context"
+# An account whose partner canceled it keeps its data, but no token of it works
+# (docs/decisions/partners.md#cancellation).
+CANCELED = "Canceled"
+
 
 @dataclass(frozen=True)
 class TokenContext:
@@ -43,6 +50,11 @@ class BearerJWTAuthentication(BaseAuthentication):
     """Verifies ``Authorization: Bearer <jwt>`` against the key and the token table."""
 
     def authenticate(self, request: Request) -> tuple[Any, TokenContext]:
+        proxied = getattr(request._request, PROXIED_CONTEXT, None)
+        if isinstance(proxied, TokenContext):
+            if proxied.account is not None and proxied.account.billing_status == CANCELED:
+                raise Unauthorized("The account has been canceled.")
+            return (proxied.membership.user if proxied.membership else proxied.access_token.user), proxied
         header = request.META.get("HTTP_AUTHORIZATION", "")
         scheme, _, raw = header.partition(" ")
         if not header:
@@ -72,6 +84,8 @@ class BearerJWTAuthentication(BaseAuthentication):
             if membership is None:
                 raise Unauthorized("The access token's user no longer belongs to its account.")
             account = membership.account
+            if account.billing_status == CANCELED:
+                raise Unauthorized("The account has been canceled.")
         elif "partner" in claims:
             partner = Partner.objects.filter(encoded_partner_id=claims["partner"]).first()
             if partner is None:

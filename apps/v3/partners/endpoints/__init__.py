@@ -1,0 +1,1 @@
+"""The V3 handlers of the partner operations, one module per spec tag."""

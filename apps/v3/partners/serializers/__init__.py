@@ -1,0 +1,1 @@
+"""Response shapes of the partner operations, built explicitly from rows."""
