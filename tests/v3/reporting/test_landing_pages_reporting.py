@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 import pytest
 import requests
 from django.conf import settings
+from django.utils import timezone
 
 from apps.v3.campaigns.rendering.copy import Renderer
 from apps.v3.contacts.models import Contact
@@ -137,6 +138,14 @@ def test_contacts_filter_matches_part_of_a_name_or_address_and_limit_pages(api: 
     assert len(every) == 2 and every == _rows(api, form, "p_contact_opens")
     last = api.get(f"{REPORTS}/{form}/p_unique_contact_adds").json()
     assert last["_links"] == {"next": {"href": ""}}
+
+
+def test_a_deleted_contacts_row_says_when_it_was_deleted(api: V3Api, used: dict[str, Any]) -> None:
+    form = used["event"].track.campaign_activity_id
+    bob = Contact.objects.get(email_address="bob@example.org")
+    assert api.delete(f"/contacts/{bob.contact_id}").status_code == 204
+    (added,) = _rows(api, form, "p_unique_contact_adds")
+    assert added["contact_id"] == str(bob.contact_id) and added["deleted_at"] == timezone.now().date().isoformat()
 
 
 def test_an_email_activity_has_empty_landing_page_reports(api: V3Api) -> None:
