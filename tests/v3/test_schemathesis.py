@@ -99,6 +99,8 @@ def steer_half_onto_real_rows(context: Any, case: Any) -> Any:
         if name in (case.path_parameters or {}) and name in KNOWN:
             case.path_parameters[name] = KNOWN[name]
     operation_id = case.operation.definition.raw["operationId"]
+    if case.operation.definition.raw.get("tags") == ["Landing Pages Reporting"] and "landing_page_id" in KNOWN:
+        case.path_parameters["campaign_activity_id"] = KNOWN["landing_page_id"]
     if operation_id == "getContactIdXrefs" and isinstance(case.query, dict):
         case.query["sequence_ids"] = "1,2,3"
     body = case.body
@@ -159,6 +161,8 @@ def _fuzzed_event(api: V3Api) -> dict[str, str]:
         "event_id": str(event.event_id),
         "track_id": track.track_id,
         "registration_id": str(registration.registration_id),
+        # The registration page is a landing page, and the registration its first row (an add).
+        "landing_page_id": str(track.campaign_activity_id),
     }
 
 
