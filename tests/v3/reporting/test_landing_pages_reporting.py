@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 import requests
@@ -180,12 +180,22 @@ def test_bad_input_is_a_4xx_in_the_stats_error_envelope(api: V3Api, other_api: V
     assert api.get(f"{REPORTS}/{form}/{report}", params={"limit": "500"}).status_code == 200
 
 
-def test_a_recipient_token_of_another_account_records_nothing(api: V3Api, other_api: V3Api, client: Any) -> None:
+def test_only_a_visitor_token_of_the_pages_own_account_records_an_open(
+    api: V3Api, other_api: V3Api, client: Any
+) -> None:
     event = active_event(api)
     theirs = Contact.objects.create(account=other_api.account, email_address="t@example.org")
-    (copy,) = Renderer(make_activity(other_api.account)).copies([theirs])
-    token = re.search(r"/m/o/([^\"'/]+)", copy.html)
-    assert token is not None
-    assert client.get(page_path(event), {"ctct_r": token.group(1)}).status_code == 200
-    assert client.get(page_path(event), {"ctct_r": "forged"}).status_code == 200
+    html = f"<html><body><a href='{settings.SITE_URL}{page_path(event)}'>Come</a></body></html>"
+    (copy,) = Renderer(make_activity(other_api.account, html_content=html)).copies([theirs])
+    found = re.search(r"https?://[^\"']+(/m/c/[^\"']+)", copy.html)
+    assert found is not None
+    arrived = urlsplit(client.get(found.group(1))["Location"])
+    visitor = dict(parse_qsl(arrived.query))["ctct_r"]
+    # Another account's contact on this account's page: nobody's open here.
+    assert client.get(arrived.path, {"ctct_r": visitor}).status_code == 200
+    # The visitor token only names who visited: it is no recipient token, so it unsubscribes nobody.
+    assert client.post(f"/m/u/{visitor}", {"List-Unsubscribe": "One-Click"}).status_code == 404
+    mail_token = found.group(1).split("/")[3]
+    for token in (mail_token, "forged"):
+        assert client.get(page_path(event), {"ctct_r": token}).status_code == 200
     assert _rows(api, event.track.campaign_activity_id, "p_contact_opens") == []

@@ -1,8 +1,8 @@
 """Recording landing-page tracking rows as the events' public pages are used, with their unique rollup.
 
 The events domain's pages call these (docs/decisions/reporting-contacts-landing-pages.md#landing-page-activities):
-a visit of a registration page by a contact a campaign's tracked link brought (its signed
-recipient token rides along as ``RECIPIENT_PARAM``) is an open, as is the registrant's visit of
+a visit of a registration page by a contact a campaign's tracked link brought (a visitor token
+derived from the copy's recipient token rides along as ``RECIPIENT_PARAM``) is an open, as is the registrant's visit of
 their confirmation page; a tracked link on a page a click; a registration an add (it created the
 contact) or an update (it changed an existing one), plus an SMS opt-in when the registrant gave
 SMS consent. Each row and its :class:`PageContactRollup` upsert are written in one transaction,
@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from django.conf import settings
+from django.core import signing
 from django.db import transaction
 from django.utils import timezone
 
@@ -25,8 +26,12 @@ from apps.v3.campaigns.tracking.links import read_token
 from apps.v3.contacts.models import Contact
 from apps.v3.reporting.models import PageContactRollup, PageEvent, PageEventKind, PageLink
 
-# The query parameter that carries a campaign's recipient token from a tracked link to an event page.
+# The query parameter that carries who a campaign's tracked link brought to an event page.
 RECIPIENT_PARAM = "ctct_r"
+# The visitor token names (account, contact) and only says who visited: unlike the copy's own
+# recipient token it cannot unsubscribe anyone, so a shared or leaked page address (a Referer,
+# a pasted link) gives nothing away (docs/decisions/reporting-contacts-landing-pages.md#landing-page-activities).
+_VISITOR = signing.Signer(salt="v3.reporting.landing-visitor")
 # The path prefix of the event registration pages a tracked link may lead to.
 EVENT_PAGES = "/e/"
 
@@ -40,14 +45,27 @@ class Page:
 
 
 def carry_recipient(url: str, token: str) -> str:
-    """``url`` with the recipient token added when it is one of this service's event pages, else unchanged."""
+    """``url`` with a visitor token for the copy's recipient when it is one of this service's event pages."""
     parts = urlsplit(url)
     site = urlsplit(settings.SITE_URL)
+    recipient = read_token(token)
     if (parts.scheme, parts.netloc) != (site.scheme, site.netloc) or not parts.path.startswith(EVENT_PAGES):
         return url
+    if recipient is None:
+        return url
+    visitor = _VISITOR.sign(f"{signing.b62_encode(recipient.account_id)}-{signing.b62_encode(recipient.contact_id)}")
     query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != RECIPIENT_PARAM]
-    query.append((RECIPIENT_PARAM, token))
+    query.append((RECIPIENT_PARAM, visitor))
     return urlunsplit(parts._replace(query=urlencode(query)))
+
+
+def _visitor(token: str | None) -> tuple[int, int] | None:
+    """The (account, contact) primary keys a visitor token names, or None when it was not signed here."""
+    try:
+        account, contact = _VISITOR.unsign(token or "").split("-")
+        return signing.b62_decode(account), signing.b62_decode(contact)
+    except (signing.BadSignature, ValueError, KeyError, IndexError):
+        return None
 
 
 def _write(
@@ -75,19 +93,17 @@ def _write(
 
 
 def record_visit(page: Page, token: str | None, user_agent: str) -> bool:
-    """An open of ``page`` by the contact a campaign's recipient token names; nothing for anyone unknown.
+    """An open of ``page`` by the contact a visitor token names; nothing for anyone unknown.
 
     The token must be signed here and name a live contact of the page's own account: a token
     from another account's mail records nothing in this one.
     """
-    recipient = read_token(token) if token else None
-    if recipient is None or recipient.account_id != page.account_id:
+    visitor = _visitor(token)
+    if visitor is None or visitor[0] != page.account_id:
         return False
-    if not Contact.objects.filter(
-        pk=recipient.contact_id, account_id=page.account_id, deleted_at__isnull=True
-    ).exists():
+    if not Contact.objects.filter(pk=visitor[1], account_id=page.account_id, deleted_at__isnull=True).exists():
         return False
-    _write(page, recipient.contact_id, [PageEventKind.OPEN], user_agent=user_agent)
+    _write(page, visitor[1], [PageEventKind.OPEN], user_agent=user_agent)
     return True
 
 
