@@ -36,7 +36,8 @@ def cancel_now(client: ClientAccount, now: datetime) -> None:
 @transaction.atomic
 def cancel_due(now: datetime) -> list[str]:
     """Apply the cancellations whose effective date has come; their encoded account ids."""
-    clients = ClientAccount.objects.select_for_update().select_related("account__partner__application")
+    # Only the client rows are locked: the joined partner and application are read, and are nullable.
+    clients = ClientAccount.objects.select_for_update(of=("self",)).select_related("account__partner__application")
     due = clients.filter(cancel_effective_date__lte=now, canceled_at__isnull=True)
     done = []
     for client in due:

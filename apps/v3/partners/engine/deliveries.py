@@ -109,7 +109,9 @@ def attempt(delivery_pk: int, now: datetime) -> str:
     """
     with transaction.atomic():
         delivery = (
-            WebhookDelivery.objects.select_for_update().select_related("partner__application").get(pk=delivery_pk)
+            WebhookDelivery.objects.select_for_update(of=("self",))
+            .select_related("partner__application")
+            .get(pk=delivery_pk)
         )
         if delivery.state != WebhookDelivery.State.PENDING or delivery.next_attempt_at > now:
             return str(delivery.state)
