@@ -69,6 +69,7 @@ def provisioned_with(partner: Any, body: dict[str, Any]) -> str:
         ({"contact_email": "not-an-email"}, 400, "contact_email"),
         ({"website": "ftp://example.com"}, 400, "website"),
         ({"time_zone_id": "Mars/Olympus"}, 400, "time_zone_id"),
+        ({"website": "https://example.com/" + "x" * 200}, 400, "website"),
     ],
 )
 def test_bad_provisioning_input_is_a_400_naming_the_field_and_creates_nothing(

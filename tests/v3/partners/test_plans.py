@@ -138,7 +138,14 @@ def test_a_later_cancellation_waits_for_its_date() -> None:
 
 
 @pytest.mark.parametrize(
-    "body", [{"reason_id": 4}, {"effective_date": "tomorrow"}, {"reason_id": "one"}], ids=json.dumps
+    "body",
+    [
+        {"reason_id": 4},
+        {"effective_date": "tomorrow"},
+        {"effective_date": "2030-13-45T00:00:00Z"},
+        {"reason_id": "one"},
+    ],
+    ids=json.dumps,
 )
 def test_bad_cancellations_are_400s(body: dict[str, Any]) -> None:
     partner = make_partner()

@@ -20,7 +20,10 @@ REASON_IDS = frozenset({1, 2, 3, 11, 12, 14, 21, 27, 30})
 def _effective(raw: str | None, now: datetime) -> datetime:
     if raw is None:
         return now
-    when = parse_datetime(raw)
+    try:
+        when = parse_datetime(raw)
+    except ValueError:  # well formed, but no such date (a 13th month)
+        when = None
     if when is None:
         raise refuse("effective_date", f"{raw!r} is not an ISO-8601 date-time")
     if timezone.is_naive(when):

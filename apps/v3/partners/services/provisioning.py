@@ -20,6 +20,7 @@ from apps.v3.partners.services.checks import refuse
 TRIAL_DAYS = 60
 DEFAULT_LIST = "General Interest"
 BILLING_LOCALES = ("en_US", "en_GB")
+WEBSITE_MAX = 200
 US_STATES = frozenset(
     {
         "AL",
@@ -125,6 +126,8 @@ def check(data: dict[str, Any]) -> dict[str, Any]:
         raise refuse("time_zone_id", f"{zone!r} is not a time zone id")
     if data.get("website"):
         checks.http_uri(data["website"], "website")
+        if len(data["website"]) > WEBSITE_MAX:  # the spec gives no limit; the account's column does
+            raise refuse("website", f"at most {WEBSITE_MAX} characters")
     checks.login_name_free(data["login_name"])
     return {"country_code": country, "state_code": state, "billing_locale": locale, "time_zone_id": zone}
 
