@@ -7,13 +7,14 @@ fails the test that saw it.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from functools import cache
 from typing import Any
 
 import jsonschema
 from jsonschema import Draft4Validator
 
-from apps.v3.contract.spec import Operation, load_spec, match_operation
+from apps.v3.contract.spec import Operation, load_spec, match_operation, operation_by_id
 
 # The spec defines its error envelopes but references them from no response (SPEC-NOTES), so
 # error bodies are checked against the definition each status uses: the object form for
@@ -110,11 +111,18 @@ def validate_response(
     return operation
 
 
-def validate_error_envelope(status: int, body: Any, where: str = "response") -> None:
-    """An error no operation describes (a method the path lacks, a route-less path): the array envelope."""
+def validate_error_envelope(
+    status: int, body: Any, where: str = "response", route_operations: Iterable[str] = ()
+) -> None:
+    """An error no operation describes (a method the path lacks, a route-less path).
+
+    Its envelope is the one the route's own operations (``route_operations``, their ids) answer
+    errors in: the reporting routes' ``StatsError`` object, the array everywhere else.
+    """
     if status < 400:
         raise ContractViolation(f"{where}: status {status} is not an error")
-    _check(ARRAY_ENVELOPE, body, where)
+    operations = [operation_by_id(operation_id) for operation_id in route_operations]
+    _check(error_schema(operations[0], str(status)) if operations else ARRAY_ENVELOPE, body, where)
 
 
 def validate_django_response(response: Any, method: str | None = None, path: str | None = None) -> Operation:
