@@ -17,9 +17,8 @@ from apps.v3.http import meta
 from apps.v3.partners.endpoints import technology_partners
 from apps.v3.partners.endpoints import webhooks as partner_webhooks
 from apps.v3.reporting.endpoints import contacts_reporting as contacts_reports
-from apps.v3.reporting.endpoints import email_reporting
+from apps.v3.reporting.endpoints import email_reporting, sms_reporting
 from apps.v3.reporting.endpoints import landing_pages_reporting as landing_pages_reports
-from apps.v3.reporting.endpoints import sms_reporting
 
 urlpatterns = [
     path("swagger.json", meta.swagger_json, name="swagger-json"),
