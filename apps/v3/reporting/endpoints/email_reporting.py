@@ -53,8 +53,8 @@ class DidNotOpensView(_TrackingView):
 
     def get(self, request: Request, campaign_activity_id: str) -> Response:
         activity, _, paging = self.page(request, campaign_activity_id)
-        page = service.sends_page(activity, paging["limit"], paging["cursor"], not_opened=True)
-        rows = [shapes.send_row(activity, s, "em_didnotopens") for s in page.rows]
+        page = service.did_not_open_page(activity, paging["limit"], paging["cursor"])
+        rows = [shapes.did_not_open_row(activity, r) for r in page.rows]
         return self.respond(request, rows, page.next_cursor)
 
 
@@ -209,8 +209,9 @@ class ActivityStatsView(ReportingView):
         results, errors = [], []
         for activity_id in dict.fromkeys(ids):
             activity = found.get(activity_id)
-            if activity is None:
-                # The rest are still answered; this one is named under errors (the spec).
+            if activity is None or activity.pk not in counts:
+                # Unknown, removed, not a reported activity, or never sent (no counter yet): named
+                # under errors while the rest are still answered (the spec).
                 errors.append(
                     {
                         "error_key": "reporting.campaign_activity.not_found",

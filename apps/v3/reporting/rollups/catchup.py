@@ -105,6 +105,28 @@ _ROLLUPS = (
 )
 
 
+# Did-not-opens: a rollup row of kind "unopened" per delivered send, written when the send is folded
+# unless its contact already opened or bounced, and deleted when an open or bounce of that contact is
+# folded; so the page reads the rows it lists off an index, however many of the sends were opened.
+UNOPENED = "unopened"
+_UNOPENED_SENDS = """
+    INSERT INTO v3_contactrollup (activity_id, contact_id, kind, dim, count, first_at, last_at)
+    SELECT s.activity_id, s.contact_id, 'unopened', '', 1, s.sent_at, s.sent_at
+      FROM v3_send s
+     WHERE ({where}) AND s.status = 'sent' AND NOT EXISTS (
+           SELECT 1 FROM v3_contactrollup r
+            WHERE r.activity_id = s.activity_id AND r.kind IN ('open', 'bounce') AND r.dim = ''
+              AND r.contact_id = s.contact_id)
+    ON CONFLICT (activity_id, kind, dim, contact_id) DO NOTHING
+"""
+_OPENED = """
+    DELETE FROM v3_contactrollup
+     WHERE kind = 'unopened' AND dim = '' AND (activity_id, contact_id) IN (
+           SELECT e.activity_id, e.contact_id FROM v3_trackingevent e
+            WHERE ({where}) AND e.kind IN ('open', 'bounce'))
+"""
+
+
 @dataclass
 class Folded:
     """What one catch-up folded: rows of each source."""
@@ -184,4 +206,6 @@ def _fold(
     with connection.cursor() as cursor:
         cursor.execute(_COUNTERS.format(facts=sql_facts, new_contact=_NEW_CONTACT), params * repeats)
         cursor.execute(_ROLLUPS.format(facts=sql_facts), params * repeats)
+        # Sends are folded before events in each catch-up, and each side checks the other's rows.
+        cursor.execute((_UNOPENED_SENDS if source == "send" else _OPENED).format(where=where), params)
     return len(ids) + len(found)

@@ -36,6 +36,11 @@ def send_row(activity: CampaignActivity, send: Send, kind: str) -> dict[str, Any
     return _contact(activity, send.contact, kind, send.sent_at, send.email_address)
 
 
+def did_not_open_row(activity: CampaignActivity, rollup: ContactRollup) -> dict[str, Any]:
+    """A delivered send not opened (``em_didnotopens``): the address it went to, when."""
+    return _contact(activity, rollup.contact, "em_didnotopens", rollup.last_at, getattr(rollup, "email_address", None))
+
+
 def event_row(activity: CampaignActivity, event: TrackingEvent) -> dict[str, Any]:
     """An open, click, forward, opt-out or bounce row, with the fields of its kind."""
     row = _contact(activity, event.contact, f"em_{event.kind}s", event.created_at)

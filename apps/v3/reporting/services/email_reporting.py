@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from django.core import signing
-from django.db.models import Exists, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Max, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from apps.v3.account.models import Account
@@ -24,14 +24,13 @@ from apps.v3.campaigns.models import (
     EmailCampaign,
     EventKind,
     Send,
-    SendStatus,
     TrackingEvent,
 )
 from apps.v3.campaigns.tracking.bounces import STATS_FIELDS
 from apps.v3.gate.errors import bad_request, not_found
 from apps.v3.http.paging import Page, keyset_page
 from apps.v3.reporting.models import ActivityCounter, ContactRollup, RollupWatermark
-from apps.v3.reporting.rollups.catchup import WATERMARK, catch_up
+from apps.v3.reporting.rollups.catchup import UNOPENED, WATERMARK, catch_up
 
 # Reports cover the activities that are mailed to contacts (the spec: primary_email and resend).
 REPORTED_ROLES = (ActivityRole.PRIMARY_EMAIL, ActivityRole.RESEND)
@@ -89,16 +88,22 @@ def event_page(activity: CampaignActivity, kind: str, limit: int, cursor: str | 
     return keyset_page(rows, limit, cursor, order=("-id",))
 
 
-def sends_page(activity: CampaignActivity, limit: int, cursor: str | None, *, not_opened: bool = False) -> Page:
-    """An activity's sends newest first (index v3_send_activity_id); did-not-opens leave out openers and
-    bounces, each an index lookup in the rollups (v3_rrollup_activity_kind_dim_contact)."""
+def sends_page(activity: CampaignActivity, limit: int, cursor: str | None) -> Page:
+    """An activity's sends newest first (index v3_send_activity_id)."""
     rows = Send.objects.filter(activity=activity).select_related("contact")
-    if not_opened:
-        opened = ContactRollup.objects.filter(
-            activity=activity, kind=EventKind.OPEN, dim=ALL, contact_id=OuterRef("contact_id")
-        )
-        rows = rows.filter(status=SendStatus.SENT).exclude(Exists(opened))
     return keyset_page(rows, limit, cursor, order=("-id",))
+
+
+def did_not_open_page(activity: CampaignActivity, limit: int, cursor: str | None) -> Page:
+    """Delivered sends whose contact has not opened, newest first: the ``unopened`` rollups (index
+    v3_rrollup_last), each with the address its send went to (one unique-index lookup a row)."""
+    address = Send.objects.filter(activity=activity, contact_id=OuterRef("contact_id")).values("email_address")[:1]
+    rows = (
+        ContactRollup.objects.filter(activity=activity, kind=UNOPENED, dim=ALL)
+        .select_related("contact")
+        .annotate(email_address=Subquery(address))
+    )
+    return keyset_page(rows, limit, cursor, order=("-last_at", "-id"))
 
 
 def unique_opens_page(activity: CampaignActivity, limit: int, cursor: str | None) -> Page:
