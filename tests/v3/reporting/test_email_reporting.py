@@ -17,9 +17,10 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 from django.test import Client
+from django.utils import timezone
 
 from apps.v3.campaigns.engine import send
-from apps.v3.campaigns.models import CampaignActivity, Send, TrackingEvent
+from apps.v3.campaigns.models import CampaignActivity, Send, SendRun, TrackingEvent
 from apps.v3.contacts.models import Contact
 from apps.v3.reporting.models import ActivityCounter, ContactRollup
 from apps.v3.reporting.rollups.catchup import catch_up
@@ -232,6 +233,7 @@ def test_activity_stats_name_unknown_ids_in_errors_and_answer_the_rest(api: V3Ap
         ("/reports/stats/email_campaign_activities/not-a-uuid", 404),
         ("/reports/stats/email_campaign_activities/" + ",".join(["8892baf9-970a-4de6-8400-fa4ec461987c"] * 11), 400),
         ("/reports/stats/email_campaigns/8892baf9-970a-4de6-8400-fa4ec461987c", 404),
+        ("/reports/stats/email_campaigns/" + ",".join(["8892baf9-970a-4de6-8400-fa4ec461987c"] * 151), 400),
         ("/reports/stats/email_campaigns/nope", 404),
         ("/reports/email_reports/8892baf9-970a-4de6-8400-fa4ec461987c/tracking/opens", 404),
         ("/reports/email_reports/not-a-uuid/tracking/opens", 400),
@@ -310,3 +312,26 @@ def test_concurrent_catch_ups_count_each_row_once(api: V3Api) -> None:
     mobile = ActivityCounter.objects.get(activity=activity, kind="open", dim="mobile")
     assert (mobile.total, mobile.uniques) == (20, 20)
     assert ContactRollup.objects.filter(activity=activity, kind="open", dim="").count() == 50
+
+
+def test_campaign_summaries_newest_last_send_first_in_keyset_pages(api: V3Api) -> None:
+    contacts = make_contacts(api.account, 3)
+    now = timezone.now()
+    sent_at = {}
+    for days, name in ((3, "Oldest"), (1, "Newest"), (2, "Middle")):
+        activity = make_activity(api.account, name)
+        run = SendRun.objects.create(activity=activity, send_id=1)
+        when = now - timezone.timedelta(days=days)
+        Send.objects.bulk_create(
+            [Send(activity=activity, contact=c, run=run, email_address=c.email_address, sent_at=when) for c in contacts]
+        )
+        sent_at[str(activity.campaign.campaign_id)] = name
+    make_activity(api.account, "Never sent")  # not summarised
+    first = ok(api, "/reports/summary_reports/email_campaign_summaries?limit=2")
+    names = [sent_at[s["campaign_id"]] for s in first["bulk_email_campaign_summaries"]]
+    assert names == ["Newest", "Middle"]
+    assert first["bulk_email_campaign_summaries"][0]["unique_counts"]["sends"] == 3
+    assert first["aggregate_percents"]["open"] == 0.0
+    rest = ok(api, first["_links"]["next"]["href"].removeprefix("/v3"))
+    assert [sent_at[s["campaign_id"]] for s in rest["bulk_email_campaign_summaries"]] == ["Oldest"]
+    assert rest["_links"] == {}
