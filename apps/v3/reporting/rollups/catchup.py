@@ -157,7 +157,10 @@ def catch_up(batch: int = REQUEST_BATCH, rounds: int = 1) -> Folded:
     RollupWatermark.objects.get_or_create(name=WATERMARK)
     for _ in range(rounds):
         with transaction.atomic():
-            # The lock: a second catch-up waits here, then finds the rows already folded.
+            # The lock: writing the watermark row first takes its row lock on PostgreSQL and the
+            # database's write lock on SQLite (where SELECT ... FOR UPDATE is a no-op), so a second
+            # catch-up waits here, then reads the watermark the first moved and folds only what is left.
+            RollupWatermark.objects.filter(name=WATERMARK).update(refreshed_at=timezone.now())
             mark = RollupWatermark.objects.select_for_update().get(name=WATERMARK)
             sends = _fold(mark, "send", Send, _SEND_FACTS, "s", batch)
             events = _fold(mark, "event", TrackingEvent, _EVENT_FACTS, "e", batch)
