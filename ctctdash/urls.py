@@ -17,6 +17,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("contacts/", include("apps.contacts.urls")),
     path("jobs/", include("apps.jobs.urls")),
+    path("campaigns/", include("apps.campaigns.urls")),
     path("", account_views.home, name="home"),
 ]
 

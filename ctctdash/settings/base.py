@@ -43,6 +43,7 @@ LOCAL_APPS = [
     "apps.accounts",
     "apps.contacts",
     "apps.jobs",
+    "apps.campaigns",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 

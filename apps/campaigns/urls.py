@@ -1,0 +1,13 @@
+"""Routes of the campaign pages (namespace ``campaigns``)."""
+
+from __future__ import annotations
+
+from django.urls import URLPattern, path
+
+from . import views
+
+app_name = "campaigns"
+
+urlpatterns: list[URLPattern] = [
+    path("", views.campaign_list, name="list"),
+]
