@@ -18,6 +18,7 @@ urlpatterns = [
     path("contacts/", include("apps.contacts.urls")),
     path("jobs/", include("apps.jobs.urls")),
     path("campaigns/", include("apps.campaigns.urls")),
+    path("reports/", include("apps.reporting.urls")),
     path("", account_views.home, name="home"),
 ]
 

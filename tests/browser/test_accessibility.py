@@ -365,6 +365,7 @@ DASHBOARD = [
     pytest.param(Visit("/contacts/segments/new/"), id="/contacts/segments/new/"),
     pytest.param(Visit("/campaigns/"), id="/campaigns/ empty"),
     pytest.param(Visit("/campaigns/?status=draft&q=spring"), id="/campaigns/ draft tab, searched"),
+    pytest.param(Visit("/reports/"), id="/reports/ nothing sent yet"),
     pytest.param(Visit("/jobs/"), id="/jobs/"),
     pytest.param(Visit("/jobs/import/"), id="/jobs/import/"),
     pytest.param(Visit("/jobs/import/", then=refused_upload), id="/jobs/import/ refused"),

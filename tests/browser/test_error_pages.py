@@ -14,7 +14,7 @@ pytestmark = pytest.mark.browser
 def test_the_navigation_links_only_sections_that_exist(page: Page) -> None:
     page.goto("/")
     nav = page.get_by_role("navigation", name="Main")
-    expect(nav.get_by_role("link")).to_have_text(["Contacts", "Imports and exports", "Campaigns"])
+    expect(nav.get_by_role("link")).to_have_text(["Contacts", "Imports and exports", "Campaigns", "Reports"])
     for name in ("Events", "Reporting", "Partners"):
         expect(nav.get_by_role("link", name=name)).to_have_count(0)
 
