@@ -47,3 +47,107 @@ def shown(items: list[dict[str, Any]], tab: Tab | None, search: str) -> list[dic
         if (item.get("current_status") in tab.statuses if tab else item.get("current_status") != "Removed")
         and needle in str(item.get("name", "")).casefold()
     ]
+
+
+# The HTML editor's format (the spec's format_type 5: custom code); the only one these pages write.
+CUSTOM_CODE = 5
+
+
+def sender_choices(client: Client) -> list[str]:
+    """The account's confirmed email addresses: the only ones a campaign may come from or reply to."""
+    emails = client.account_services.retrieve_email_addresses(confirm_status="CONFIRMED")
+    return sorted({str(e["email_address"]) for e in emails if e.get("confirm_status") == "CONFIRMED"}, key=str.casefold)
+
+
+def list_choices(client: Client) -> list[tuple[str, str]]:
+    """The account's contact lists with their member counts, as (id, label) choices by name."""
+    lists = client.contact_lists.iter_lists(limit=500, include_membership_count="all")
+    rows = sorted(lists, key=lambda item: str(item.get("name", "")).casefold())
+    return [
+        (str(item["list_id"]), f"{item.get('name', '')} ({item.get('membership_count', 0)} members)") for item in rows
+    ]
+
+
+def segment_choices(client: Client) -> list[tuple[str, str]]:
+    """The account's segments as (id, name) choices by name."""
+    segments = client.segments.iter_account_segments(limit=1000)
+    rows = sorted(segments, key=lambda item: str(item.get("name", "")).casefold())
+    return [(str(item["segment_id"]), str(item.get("name", ""))) for item in rows]
+
+
+def _activity_body(data: dict[str, Any]) -> dict[str, Any]:
+    """The primary email's properties from the form's cleaned data (recipients included)."""
+    return {
+        "format_type": CUSTOM_CODE,
+        "from_name": data["from_name"],
+        "from_email": data["from_email"],
+        "reply_to_email": data["reply_to_email"],
+        "subject": data["subject"],
+        "preheader": data.get("preheader") or "",
+        "html_content": data["html_content"],
+        "contact_list_ids": list(data.get("lists") or []),
+        "segment_ids": [int(data["segment"])] if data.get("segment") else [],
+    }
+
+
+def primary_activity_id(campaign: dict[str, Any]) -> str:
+    """The id of the campaign's primary email activity."""
+    return next(
+        str(ref["campaign_activity_id"])
+        for ref in campaign.get("campaign_activities", [])
+        if ref.get("role") == "primary_email"
+    )
+
+
+def create_campaign(client: Client, data: dict[str, Any]) -> dict[str, Any]:
+    """A new Draft campaign (POST /emails), then its recipients on the primary email (PUT)."""
+    body = _activity_body(data)
+    recipients = {key: body.pop(key) for key in ("contact_list_ids", "segment_ids")}
+    created = client.email_campaigns.create_email_campaign_using_post(
+        body={"name": data["name"], "email_campaign_activities": [body]}
+    )
+    if recipients["contact_list_ids"] or recipients["segment_ids"]:
+        client.email_campaigns.update_email_campaign_activity_using_put(
+            primary_activity_id(created), body={**body, **recipients}
+        )
+    return created
+
+
+def get_campaign(client: Client, campaign_id: str) -> dict[str, Any]:
+    """A campaign with its primary email activity (``activity``)."""
+    campaign = with_dates(client.email_campaigns.retrieve_email_campaign_using_get(campaign_id))
+    campaign["activity"] = client.email_campaigns.retrieve_email_campaign_activity_using_get(
+        primary_activity_id(campaign)
+    )
+    return campaign
+
+
+def form_initial(campaign: dict[str, Any]) -> dict[str, Any]:
+    """The edit form's values from a campaign and its primary email."""
+    activity = campaign["activity"]
+    segments = activity.get("segment_ids") or []
+    return {
+        "name": campaign.get("name", ""),
+        **{key: activity.get(key, "") for key in ("from_name", "from_email", "reply_to_email", "subject")},
+        "preheader": activity.get("preheader", ""),
+        "html_content": activity.get("html_content", ""),
+        "lists": activity.get("contact_list_ids") or [],
+        "segment": str(segments[0]) if segments else "",
+    }
+
+
+def update_campaign(client: Client, campaign: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
+    """Save the edit form: the primary email's properties (PUT), and the name when it changed (PATCH)."""
+    client.email_campaigns.update_email_campaign_activity_using_put(
+        campaign["activity"]["campaign_activity_id"], body=_activity_body(data)
+    )
+    if data["name"] != campaign.get("name"):
+        return client.email_campaigns.rename_email_campaign_using_patch(
+            campaign["campaign_id"], body={"name": data["name"]}
+        )
+    return campaign
+
+
+def preview(client: Client, campaign_activity_id: str) -> dict[str, Any]:
+    """The previews operation's rendered HTML and text of an activity."""
+    return client.email_scheduling.retrieve_email_campaign_activity_preview_using_get(campaign_activity_id)

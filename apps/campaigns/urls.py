@@ -10,4 +10,7 @@ app_name = "campaigns"
 
 urlpatterns: list[URLPattern] = [
     path("", views.campaign_list, name="list"),
+    path("new/", views.campaign_create, name="create"),
+    path("<uuid:campaign_id>/", views.campaign_detail, name="detail"),
+    path("<uuid:campaign_id>/edit/", views.campaign_edit, name="edit"),
 ]

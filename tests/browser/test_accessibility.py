@@ -313,6 +313,12 @@ def refused_export(page: Page) -> None:
     expect(page.get_by_role("alert").filter(has_text="choose only one of them")).to_be_visible()
 
 
+def refused_campaign(page: Page) -> None:
+    """A campaign saved with nothing filled in: the form comes back with its errors."""
+    page.get_by_role("button", name="Save draft").click()
+    expect(page.get_by_role("alert").first).to_be_visible()
+
+
 def hold_polls(page: Page) -> None:
     """Keep a running job's progress polls unanswered, so the page stays as axe reads it."""
 
@@ -365,6 +371,8 @@ DASHBOARD = [
     pytest.param(Visit("/contacts/segments/new/"), id="/contacts/segments/new/"),
     pytest.param(Visit("/campaigns/"), id="/campaigns/ empty"),
     pytest.param(Visit("/campaigns/?status=draft&q=spring"), id="/campaigns/ draft tab, searched"),
+    pytest.param(Visit("/campaigns/new/"), id="/campaigns/new/"),
+    pytest.param(Visit("/campaigns/new/", then=refused_campaign), id="/campaigns/new/ refused"),
     pytest.param(Visit("/reports/"), id="/reports/ nothing sent yet"),
     pytest.param(Visit("/jobs/"), id="/jobs/"),
     pytest.param(Visit("/jobs/import/"), id="/jobs/import/"),

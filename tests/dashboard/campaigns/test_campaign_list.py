@@ -17,7 +17,7 @@ CAMPAIGNS = "/campaigns/"
 def row_names(page: str) -> list[str]:
     """The campaign names in the table, in order."""
     body = page.split("<tbody>", 1)[1].split("</tbody>", 1)[0] if "<tbody>" in page else ""
-    return re.findall(r"<tr>\s*<td>([^<]+)</td>", body)
+    return re.findall(r'<tr>\s*<td><a href="/campaigns/[^/"]+/">([^<]+)</a></td>', body)
 
 
 @pytest.fixture
@@ -36,7 +36,8 @@ def campaigns(connected: Connected) -> None:
 def test_an_account_without_campaigns_says_to_write_the_first(pages: PageClient) -> None:
     page = page_text(pages.get(CAMPAIGNS))
 
-    assert "There are no email campaigns yet" in page and "Write your first campaign" in page
+    assert "There are no email campaigns yet" in page
+    assert '<a class="button" href="/campaigns/new/">Write your first campaign</a>' in page
     assert "<table" not in page
 
 
