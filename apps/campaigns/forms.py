@@ -61,3 +61,60 @@ class CampaignForm(AccessibleForm):
             "contact_list_ids": "lists",
             "segment_ids": "segment",
         }
+
+
+MAX_TEST_ADDRESSES = 5
+
+
+class TestSendForm(AccessibleForm):
+    """A test send: up to five addresses and a personal message."""
+
+    email_addresses = forms.CharField(
+        label="Send a test to", help_text="Up to five email addresses, separated by commas or new lines."
+    )
+    personal_message = forms.CharField(
+        label="Personal message", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def clean_email_addresses(self) -> list[str]:
+        """The addresses, each valid, at most five."""
+        raw = [part.strip() for part in self.cleaned_data["email_addresses"].replace("\n", ",").split(",")]
+        addresses = [address for address in raw if address]
+        if len(addresses) > MAX_TEST_ADDRESSES:
+            raise forms.ValidationError(f"A test goes to at most {MAX_TEST_ADDRESSES} addresses.")
+        for address in addresses:
+            forms.EmailField().clean(address)
+        if not addresses:
+            raise forms.ValidationError("Give at least one email address.")
+        return addresses
+
+
+class ScheduleForm(AccessibleForm):
+    """Send now, or at a date and time (in the dashboard's time zone)."""
+
+    when = forms.ChoiceField(
+        label="When", choices=[("now", "Send now"), ("later", "At a date and time")], widget=forms.RadioSelect
+    )
+    scheduled_at = forms.DateTimeField(
+        label="Date and time",
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+    )
+
+    def clean(self) -> dict[str, Any]:
+        """A date and time when sending later."""
+        cleaned = super().clean() or {}
+        if cleaned.get("when") == "later" and not cleaned.get("scheduled_at"):
+            self.add_error("scheduled_at", "Give the date and time to send it at.")
+        return cleaned
+
+    def scheduled_date(self) -> str:
+        """The schedule operation's ``scheduled_date``: "0" for now, else the ISO date-time."""
+        if self.cleaned_data["when"] == "now":
+            return "0"
+        return str(self.cleaned_data["scheduled_at"].isoformat())
+
+    def api_paths(self) -> dict[str, str]:
+        """The API's ``scheduled_date`` is this form's date and time."""
+        return {"scheduled_date": "scheduled_at", "when": "when"}

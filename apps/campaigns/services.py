@@ -151,3 +151,47 @@ def update_campaign(client: Client, campaign: dict[str, Any], data: dict[str, An
 def preview(client: Client, campaign_activity_id: str) -> dict[str, Any]:
     """The previews operation's rendered HTML and text of an activity."""
     return client.email_scheduling.retrieve_email_campaign_activity_preview_using_get(campaign_activity_id)
+
+
+def send_test(client: Client, campaign_activity_id: str, addresses: list[str], message: str) -> None:
+    """Send the email to up to five addresses now, with a personal message above it."""
+    client.email_scheduling.test_send_campaign_activity_using_post(
+        campaign_activity_id, body={"email_addresses": addresses, "personal_message": message}
+    )
+
+
+def schedule(client: Client, campaign_activity_id: str, scheduled_date: str) -> list[Any]:
+    """Schedule the email at an ISO date-time, or "0" to send it now."""
+    return client.email_scheduling.schedule_email_campaign_activity_using_post(
+        campaign_activity_id, body={"scheduled_date": scheduled_date}
+    )
+
+
+def unschedule(client: Client, campaign_activity_id: str) -> None:
+    """Take a scheduled email back to a draft."""
+    client.email_scheduling.unschedule_email_campaign_activity_using_delete(campaign_activity_id)
+
+
+def schedules(client: Client, campaign_activity_id: str) -> list[Any]:
+    """When the email is scheduled (empty unless it is)."""
+    return [
+        with_dates(entry, ("scheduled_date",))
+        for entry in client.email_scheduling.retrieve_email_schedules_using_get(campaign_activity_id)
+    ]
+
+
+def send_history(client: Client, campaign_activity_id: str) -> list[Any]:
+    """Each send of the email: when, to how many, and how it ended."""
+    return [
+        with_dates(entry, ("run_date",))
+        for entry in client.email_scheduling.retrieve_email_send_history_using_get(campaign_activity_id)
+    ]
+
+
+def recipient_count(client: Client, activity: dict[str, Any]) -> int | None:
+    """How many members the email's lists hold (None for a segment, counted only when it is sent)."""
+    if activity.get("segment_ids"):
+        return None
+    chosen = set(activity.get("contact_list_ids") or [])
+    lists = client.contact_lists.iter_lists(limit=500, include_membership_count="all")
+    return sum(int(item.get("membership_count") or 0) for item in lists if str(item["list_id"]) in chosen)

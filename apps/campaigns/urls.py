@@ -13,4 +13,7 @@ urlpatterns: list[URLPattern] = [
     path("new/", views.campaign_create, name="create"),
     path("<uuid:campaign_id>/", views.campaign_detail, name="detail"),
     path("<uuid:campaign_id>/edit/", views.campaign_edit, name="edit"),
+    path("<uuid:campaign_id>/test/", views.campaign_test_send, name="test_send"),
+    path("<uuid:campaign_id>/send/", views.campaign_send, name="send"),
+    path("<uuid:campaign_id>/unschedule/", views.campaign_unschedule, name="unschedule"),
 ]

@@ -4,32 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
 from django.test import Client as PageClient
 
 from apps.accounts.models import Role
 from apps.ctct import Client
-from apps.v3.account.models import AccountEmail
-from apps.v3.contacts.models import Contact, ContactList, ListMembership, Segment
+from tests.dashboard.campaigns.conftest import SENDER
 from tests.dashboard.conftest import Connected, ConnectFactory, announced_error, page_text
 
 NEW = "/campaigns/new/"
-SENDER = "news@example.com"
 HTML = '<html><body>[[trackingImage]]<p>Hello [[FIRSTNAME OR "there"]], spring is here.</p></body></html>'
-
-
-@pytest.fixture
-def account_setup(connected: Connected) -> dict[str, Any]:
-    """A confirmed and an unconfirmed sender, a list of two members and a segment."""
-    account = connected.account
-    AccountEmail.objects.create(account=account, email_address=SENDER, confirm_status="CONFIRMED")
-    AccountEmail.objects.create(account=account, email_address="pending@example.com")
-    regulars = ContactList.objects.create(account=account, name="Regulars")
-    for n in range(2):
-        contact = Contact.objects.create(account=account, email_address=f"reg{n}@example.com")
-        ListMembership.objects.create(contact=contact, contact_list=regulars)
-    segment = Segment.objects.create(account=account, name="Openers", segment_criteria="{}")
-    return {"list": regulars, "segment": segment}
 
 
 def form_data(**changes: Any) -> dict[str, Any]:
