@@ -8,6 +8,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.test import Client
 
 from apps.v3.campaigns.engine import send
@@ -21,7 +22,22 @@ from tests.v3.conftest import V3Api
 def outbox_dir(settings: Any, tmp_path: Path) -> Path:
     settings.EMAIL_BACKEND = outbox.BACKEND
     settings.EMAIL_OUTBOX_DIR = tmp_path / "outbox"
+    settings.DEBUG = True  # `make run`: the person running it reads the outbox
     return tmp_path / "outbox"
+
+
+def test_the_outbox_shows_only_while_debug_or_to_staff(api: V3Api, outbox_dir: Path, settings: Any) -> None:
+    activity = campaign(api.account, audience(api.account, 1))
+    send.process(schedule_now(api, activity).pk)
+    name = sorted(outbox_dir.glob("*.eml"))[0].name
+    settings.DEBUG = False  # deployed without EMAIL_URL: the mail is in the outbox, its pages are not public
+    visitor = Client()
+    assert visitor.get("/m/outbox/").status_code == 404
+    assert visitor.get(f"/m/outbox/{name}").status_code == 404
+
+    staff = get_user_model().objects.create_user("ops", password="x", is_staff=True)
+    visitor.force_login(staff)
+    assert visitor.get("/m/outbox/").status_code == 200
 
 
 def test_a_send_fills_the_outbox_and_its_page_shows_each_message_with_working_links(

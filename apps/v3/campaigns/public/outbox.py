@@ -8,6 +8,7 @@ reach the public mail pages exactly as from a mail client.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
@@ -21,15 +22,23 @@ SHOWN = 50
 SANDBOX = "sandbox allow-popups allow-popups-to-escape-sandbox allow-top-navigation-by-user-activation"
 
 
-def _require_outbox() -> None:
+def _require_outbox(request: HttpRequest) -> None:
+    """The pages exist only while the outbox is the backend, and show only to the person running it.
+
+    That is DEBUG (``make run``) or a staff user: a server deployed without ``EMAIL_URL`` keeps its
+    mail in the outbox too, and every message there holds a recipient's personal links. Anyone
+    else gets the 404 a missing page gets, so the outbox is not even known to exist.
+    """
     if not outbox.in_use():
         raise Http404("The outbox is not the email backend.")
+    if not (settings.DEBUG or (request.user.is_authenticated and request.user.is_staff)):
+        raise Http404("The outbox shows only while DEBUG is on, or to staff.")
 
 
 @require_GET
 def outbox_list(request: HttpRequest) -> HttpResponse:
     """The newest messages: headers, text part, and the HTML in a sandboxed frame."""
-    _require_outbox()
+    _require_outbox(request)
     context = {"messages": outbox.stored(SHOWN), "total": outbox.count(), "shown": SHOWN, "title": "Outbox"}
     return render(request, "v3/mail/outbox.html", context)
 
@@ -37,7 +46,7 @@ def outbox_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def outbox_message(request: HttpRequest, name: str) -> HttpResponse:
     """One message's HTML part as a page."""
-    _require_outbox()
+    _require_outbox(request)
     message = outbox.find(name)
     if message is None:
         raise Http404("No such message in the outbox.")
