@@ -27,6 +27,7 @@ from apps.accounts.models import Connection, Role, Workspace
 from apps.accounts.services import client_for_connection
 from apps.ctct import Client
 from apps.v3.account.models import AccountMembership
+from apps.v3.campaigns.engine import runs
 from apps.v3.oauth.tokens import issue_token
 from tests.dashboard.accounts.factories import ConnectionFactory, WorkspaceMembershipFactory
 from tests.v3.factories import ApplicationFactory, MembershipFactory
@@ -177,3 +178,16 @@ def form_values(response: HttpResponse) -> dict[str, Any]:
             continue
         data[name] = [str(v) for v in value] if isinstance(value, list) else str(value)
     return data
+
+
+@pytest.fixture
+def sends_here(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Campaign runs the live service starts stay off the broker: the test mails them in this process.
+
+    A page test schedules through the live server, whose commit enqueues the run's task. Once an
+    earlier test has started the session's Celery worker (tests/worker.py), that worker would take the
+    run from the broker and mail it from its own process, where this test can neither read the mail
+    nor point it at its SMTP sink. The tests call the engine themselves (``send.process``), as the
+    worker would; the worker itself is tested in tests/v3/campaigns/test_send_worker.py.
+    """
+    monkeypatch.setattr(runs, "enqueue", lambda run_pk: None)

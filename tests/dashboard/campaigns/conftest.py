@@ -25,3 +25,8 @@ def account_setup(connected: Connected) -> dict[str, Any]:
         ListMembership.objects.create(contact=contact, contact_list=regulars)
     segment = Segment.objects.create(account=account, name="Openers", segment_criteria="{}")
     return {"list": regulars, "segment": segment}
+
+
+@pytest.fixture(autouse=True)
+def _sends_here(sends_here: None) -> None:
+    """Every test here mails its runs in this process (tests/dashboard/conftest.py, ``sends_here``)."""
